@@ -1,0 +1,80 @@
+"""cffi builder for `sentry._native`: libseccomp bindings (the PyPI wrapper lacks
+`seccomp_notify_fd`) and the C helpers in native.c."""
+
+from cffi import FFI
+
+ffibuilder = FFI()
+ffibuilder.cdef(
+    """
+    typedef void *scmp_filter_ctx;
+    struct scmp_arg_cmp { unsigned int arg; int op; uint64_t datum_a; uint64_t datum_b; };
+    enum scmp_compare { SCMP_CMP_NE = 1, SCMP_CMP_LT = 2, SCMP_CMP_LE = 3, SCMP_CMP_EQ = 4,
+                        SCMP_CMP_GE = 5, SCMP_CMP_GT = 6, SCMP_CMP_MASKED_EQ = 7 };
+    enum scmp_filter_attr { SCMP_FLTATR_ACT_DEFAULT = 1, SCMP_FLTATR_ACT_BADARCH = 2,
+                            SCMP_FLTATR_CTL_NNP = 3, SCMP_FLTATR_CTL_TSYNC = 4,
+                            SCMP_FLTATR_API_TSKIP = 5, SCMP_FLTATR_CTL_LOG = 6,
+                            SCMP_FLTATR_CTL_SSB = 7, SCMP_FLTATR_CTL_OPTIMIZE = 8,
+                            SCMP_FLTATR_API_SYSRAWRC = 9 };
+    #define SCMP_ACT_KILL_PROCESS ...
+    #define SCMP_ACT_KILL_THREAD ...
+    #define SCMP_ACT_ALLOW ...
+    #define SCMP_ACT_NOTIFY ...
+    #define SCMP_ARCH_X86_64 ...
+    #define SCMP_ARCH_X86 ...
+    #define SCMP_ARCH_X32 ...
+
+    scmp_filter_ctx seccomp_init(uint32_t def_action);
+    void seccomp_release(scmp_filter_ctx ctx);
+    int seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t value);
+    int seccomp_rule_add_array(scmp_filter_ctx ctx, uint32_t action, int syscall,
+                               unsigned int arg_cnt, const struct scmp_arg_cmp *arg_array);
+    int seccomp_rule_add_exact_array(scmp_filter_ctx ctx, uint32_t action, int syscall,
+                                     unsigned int arg_cnt, const struct scmp_arg_cmp *arg_array);
+    int seccomp_load(scmp_filter_ctx ctx);
+    int seccomp_notify_fd(scmp_filter_ctx ctx);
+    int seccomp_export_bpf(scmp_filter_ctx ctx, int fd);
+
+    struct seccomp_data { int nr; uint32_t arch; uint64_t instruction_pointer; uint64_t args[6]; };
+    struct seccomp_notif { uint64_t id; uint32_t pid; uint32_t flags; struct seccomp_data data; };
+    #define SECCOMP_USER_NOTIF_FLAG_CONTINUE ...
+    #define SECCOMP_ADDFD_FLAG_SETFD ...
+    #define SECCOMP_ADDFD_FLAG_SEND ...
+
+    int rsc_notif_recv(int fd, struct seccomp_notif *req);
+    int rsc_notif_respond(int fd, uint64_t id, int64_t val, int32_t error, uint32_t flags);
+    int rsc_notif_id_valid(int fd, uint64_t id);
+    int rsc_notif_addfd(int fd, uint64_t id, int srcfd, uint32_t newfd, uint32_t newfd_flags,
+                        uint32_t flags);
+    int rsc_notif_set_sync_wakeup(int fd);
+    int rsc_unshare(int flags);
+    int rsc_mount(const char *source, const char *target, const char *fstype,
+                  unsigned long flags, const char *data);
+    int rsc_umount2(const char *target, int flags);
+    int rsc_pivot_root(const char *new_root, const char *put_old);
+    int rsc_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
+                  unsigned long a5);
+    int rsc_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+        int rsc_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode,
+                    uint64_t resolve);
+    #define RESOLVE_NO_XDEV ...
+    #define RESOLVE_NO_MAGICLINKS ...
+    #define RESOLVE_NO_SYMLINKS ...
+    #define RESOLVE_BENEATH ...
+    #define RESOLVE_IN_ROOT ...
+    int64_t rsc_vm_read(int pid, uint64_t remote, void *buf, uint64_t len);
+    int64_t rsc_vm_write(int pid, uint64_t remote, const void *buf, uint64_t len);
+    uint32_t rsc_act_errno(uint32_t errno_value);
+    uint32_t rsc_act_trace(uint32_t data);
+    """
+)
+ffibuilder.set_source(
+    "sentry._native",
+    '#include <seccomp.h>\n#include <linux/openat2.h>\n#include "native.h"\n',
+    sources=["csrc/native.c"],  # relative: setuptools refuses absolute paths
+    include_dirs=["csrc"],
+    libraries=["seccomp"],
+    extra_compile_args=["-O2", "-Wall"],
+)
+
+if __name__ == "__main__":
+    ffibuilder.compile(verbose=False)

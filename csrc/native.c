@@ -1,0 +1,114 @@
+/* See native.h. Kept free of policy: decisions live in the Python sentry and the table. */
+#define _GNU_SOURCE
+#include "native.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define RET(expr) return (expr) < 0 ? -errno : 0
+
+int rsc_notif_recv(int fd, struct seccomp_notif *req)
+{
+    /* The kernel rejects a non-zeroed buffer with EINVAL. */
+    memset(req, 0, sizeof(*req));
+    RET(ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req));
+}
+
+int rsc_notif_respond(int fd, uint64_t id, int64_t val, int32_t error, uint32_t flags)
+{
+    struct seccomp_notif_resp resp = {.id = id, .val = val, .error = error, .flags = flags};
+    RET(ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp));
+}
+
+int rsc_notif_id_valid(int fd, uint64_t id)
+{
+    RET(ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id));
+}
+
+int rsc_notif_addfd(int fd, uint64_t id, int srcfd, uint32_t newfd, uint32_t newfd_flags,
+                    uint32_t flags)
+{
+    struct seccomp_notif_addfd addfd = {
+        .id = id, .flags = flags, .srcfd = (uint32_t)srcfd, .newfd = newfd,
+        .newfd_flags = newfd_flags};
+    int ret = ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+    return ret < 0 ? -errno : ret;
+}
+
+int rsc_notif_set_sync_wakeup(int fd)
+{
+    RET(ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP));
+}
+
+int rsc_unshare(int flags) { RET(unshare(flags)); }
+
+int rsc_mount(const char *source, const char *target, const char *fstype,
+              unsigned long flags, const char *data)
+{
+    RET(mount(source, target, fstype, flags, data));
+}
+
+int rsc_umount2(const char *target, int flags) { RET(umount2(target, flags)); }
+
+int rsc_pivot_root(const char *new_root, const char *put_old)
+{
+    RET(syscall(SYS_pivot_root, new_root, put_old));
+}
+
+int rsc_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
+              unsigned long a5)
+{
+    int ret = prctl(option, a2, a3, a4, a5);
+    return ret < 0 ? -errno : ret;
+}
+
+int rsc_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable)
+{
+    struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2] = {
+        {.effective = (uint32_t)effective, .permitted = (uint32_t)permitted,
+         .inheritable = (uint32_t)inheritable},
+        {.effective = (uint32_t)(effective >> 32), .permitted = (uint32_t)(permitted >> 32),
+         .inheritable = (uint32_t)(inheritable >> 32)},
+    };
+    RET(syscall(SYS_capset, &header, data));
+}
+
+int rsc_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve)
+{
+    struct open_how how = {.flags = flags, .mode = mode, .resolve = resolve};
+    long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+    return fd < 0 ? -errno : (int)fd;
+}
+
+int64_t rsc_vm_read(int pid, uint64_t remote, void *buf, uint64_t len)
+{
+    struct iovec local_iov = {.iov_base = buf, .iov_len = len};
+    struct iovec remote_iov = {.iov_base = (void *)(uintptr_t)remote, .iov_len = len};
+    ssize_t n = process_vm_readv(pid, &local_iov, 1, &remote_iov, 1, 0);
+    return n < 0 ? -errno : n;
+}
+
+int64_t rsc_vm_write(int pid, uint64_t remote, const void *buf, uint64_t len)
+{
+    struct iovec local_iov = {.iov_base = (void *)buf, .iov_len = len};
+    struct iovec remote_iov = {.iov_base = (void *)(uintptr_t)remote, .iov_len = len};
+    ssize_t n = process_vm_writev(pid, &local_iov, 1, &remote_iov, 1, 0);
+    return n < 0 ? -errno : n;
+}
+
+uint32_t rsc_act_errno(uint32_t errno_value) { return SCMP_ACT_ERRNO(errno_value); }
+
+uint32_t rsc_act_trace(uint32_t data) { return SCMP_ACT_TRACE(data); }

@@ -1,0 +1,41 @@
+/* runsc-py native helpers: the syscalls Python 3.11 lacks and the seccomp
+ * user-notification ioctls. Every helper returns -errno on failure so callers never
+ * race on a global errno. */
+#ifndef RUNSC_NATIVE_H
+#define RUNSC_NATIVE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/seccomp.h>
+
+/* Linux 6.6; Debian 12's headers predate it. The flag is passed by value. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS 0x40082104
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1
+#endif
+
+int rsc_notif_recv(int fd, struct seccomp_notif *req);
+int rsc_notif_respond(int fd, uint64_t id, int64_t val, int32_t error, uint32_t flags);
+int rsc_notif_id_valid(int fd, uint64_t id);
+int rsc_notif_addfd(int fd, uint64_t id, int srcfd, uint32_t newfd, uint32_t newfd_flags,
+                    uint32_t flags);
+int rsc_notif_set_sync_wakeup(int fd);
+
+int rsc_unshare(int flags);
+int rsc_mount(const char *source, const char *target, const char *fstype,
+              unsigned long flags, const char *data);
+int rsc_umount2(const char *target, int flags);
+int rsc_pivot_root(const char *new_root, const char *put_old);
+int rsc_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
+              unsigned long a5);
+int rsc_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+int rsc_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode,
+                uint64_t resolve);
+int64_t rsc_vm_read(int pid, uint64_t remote, void *buf, uint64_t len);
+int64_t rsc_vm_write(int pid, uint64_t remote, const void *buf, uint64_t len);
+uint32_t rsc_act_errno(uint32_t errno_value);
+uint32_t rsc_act_trace(uint32_t data);
+
+#endif

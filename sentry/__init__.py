@@ -1,0 +1,1 @@
+"""The runsc-py sentry: sandbox setup, platforms, syscall handlers, CLI."""

@@ -1,0 +1,60 @@
+"""Python syscall handlers, grouped by domain as gVisor groups them (sys_identity,
+sys_utsname, ...). Each handler is registered under its syscall name; the table says
+which names are intercepted, and a test checks both sides name the same calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sentry.platform.base import Platform, Response, SyscallEvent
+from syscall_tables.model import SyscallEntry
+
+
+@dataclass(frozen=True)
+class SandboxInfo:
+    """What handlers may know about the sandbox they answer for."""
+
+    hostname: str
+
+
+@dataclass(frozen=True)
+class SyscallCall:
+    """An intercepted call with the means to look into its caller."""
+
+    event: SyscallEvent
+    entry: SyscallEntry
+    platform: Platform
+    sandbox: SandboxInfo
+
+    @property
+    def args(self) -> tuple[int, int, int, int, int, int]:
+        return self.event.args
+
+    def read(self, address: int, length: int) -> bytes:
+        return self.platform.read_memory(self.event, address, length)
+
+    def write(self, address: int, data: bytes) -> None:
+        self.platform.write_memory(self.event, address, data)
+
+
+Handler = Callable[[SyscallCall], Response]
+HANDLERS: dict[str, Handler] = {}
+
+
+def syscall_handler(*names: str) -> Callable[[Handler], Handler]:
+    def register(func: Handler) -> Handler:
+        for name in names:
+            if name in HANDLERS:
+                raise ValueError(f"two handlers for {name}")
+            HANDLERS[name] = func
+        return func
+
+    return register
+
+
+def load_all() -> dict[str, Handler]:
+    """Import every domain module so their handlers register; return the registry."""
+    from sentry.handlers import sys_identity, sys_process, sys_utsname  # noqa: F401
+
+    return HANDLERS

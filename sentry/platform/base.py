@@ -1,0 +1,87 @@
+"""The platform interface: syscall events in, responses out.
+
+A platform decides three things: which seccomp action sends a call to the sentry
+(NOTIFY or TRACE), what the workload does right after loading its filter (hand over the
+notify fd, or stop for the tracer), and how the sentry receives events and answers them.
+"""
+
+from __future__ import annotations
+
+import abc
+import socket
+from dataclasses import dataclass
+
+from sentry.native import vm_read, vm_write
+
+
+@dataclass(frozen=True)
+class SyscallEvent:
+    """One intercepted call, stopped in the kernel until the sentry answers."""
+
+    token: int  # platform's handle: notification id (seccomp) or tid (ptrace)
+    tid: int  # caller's thread id in the sentry's pid namespace
+    nr: int
+    arch: int
+    args: tuple[int, int, int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Response:
+    """Exactly one of: a return value, an errno (positive), or an fd to install."""
+
+    value: int = 0
+    errno: int = 0
+    install_fd: int | None = None  # host fd the platform installs in the caller
+    install_fd_flags: int = 0  # O_CLOEXEC for the installed fd
+
+    @classmethod
+    def error(cls, err: int) -> Response:
+        return cls(errno=err)
+
+
+class Platform(abc.ABC):
+    """Receives intercepted calls from one sandbox and answers them."""
+
+    name: str
+
+    @abc.abstractmethod
+    def intercept_action(self) -> int:
+        """The seccomp action the filter uses for emulate/gofer calls."""
+
+    @abc.abstractmethod
+    def workload_after_filter_load(self, channel: socket.socket, notify_fd: int) -> None:
+        """Runs in the workload between seccomp_load and execve."""
+
+    @abc.abstractmethod
+    def attach(self, channel: socket.socket, workload_pid: int) -> None:
+        """Runs in the sentry once the workload has loaded its filter."""
+
+    @abc.abstractmethod
+    def fileno(self) -> int:
+        """A pollable fd that is readable when an event waits."""
+
+    @abc.abstractmethod
+    def receive(self) -> SyscallEvent | None:
+        """The next event, or None when the wakeup carried none (the caller died)."""
+
+    @abc.abstractmethod
+    def respond(self, event: SyscallEvent, response: Response) -> None:
+        """Resume the caller with `response`."""
+
+    @abc.abstractmethod
+    def still_pending(self, event: SyscallEvent) -> bool:
+        """True while the event's caller still waits: checked after reading its memory,
+        since a dead caller's tid may already name another task."""
+
+    def read_memory(self, event: SyscallEvent, address: int, length: int) -> bytes:
+        data = vm_read(event.tid, address, length)
+        if not self.still_pending(event):
+            raise ProcessLookupError(event.tid, "caller vanished while its memory was read")
+        return data
+
+    def write_memory(self, event: SyscallEvent, address: int, data: bytes) -> None:
+        vm_write(event.tid, address, data)
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the platform's fds."""
