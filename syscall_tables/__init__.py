@@ -1,0 +1,91 @@
+"""The syscall table as data: one `SyscallEntry` per syscall number of an architecture.
+
+Numbers come from the kernel's tables (numbers_<arch>.py, generated), dispositions from
+the hand-written policies (policy_<arch>.py). The BPF filter, the sentry's dispatch and
+the coverage report all read `load_table`, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from . import numbers_aarch64, numbers_x86_64, policy_aarch64, policy_x86_64
+from .model import ArgCompare, ArgRule, Compare, Disposition, Support, SyscallEntry
+from .policy import Policy
+
+__all__ = [
+    "ARCHES",
+    "ArgCompare",
+    "ArgRule",
+    "Compare",
+    "Disposition",
+    "Support",
+    "SyscallEntry",
+    "SyscallTable",
+    "TableCounts",
+    "load_table",
+]
+
+_SOURCES: dict[str, tuple[tuple[tuple[int, str], ...], Mapping[str, Policy]]] = {
+    "x86_64": (numbers_x86_64.SYSCALLS, policy_x86_64.POLICY),
+    "aarch64": (numbers_aarch64.SYSCALLS, policy_aarch64.POLICY),
+}
+ARCHES: tuple[str, ...] = tuple(_SOURCES)
+
+
+@dataclass(frozen=True)
+class TableCounts:
+    """How many entries per disposition and per support level (every level listed, zeros
+    included), for the static coverage report."""
+
+    total: int
+    by_disposition: Mapping[Disposition, int]
+    by_support: Mapping[Support, int]
+
+
+@dataclass(frozen=True)
+class SyscallTable:
+    """Every syscall number of one architecture with its entry; read-only once built."""
+
+    arch: str
+    entries: tuple[SyscallEntry, ...]
+    by_number: Mapping[int, SyscallEntry] = field(init=False, repr=False)
+    by_name: Mapping[str, SyscallEntry] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        numbers = [e.number for e in self.entries]
+        if numbers != sorted(set(numbers)):
+            raise ValueError("entries must be sorted by number, one per number")
+        by_name = {e.name: e for e in self.entries}
+        if len(by_name) != len(self.entries):
+            raise ValueError("a syscall name appears twice")
+        object.__setattr__(self, "by_number", MappingProxyType({e.number: e for e in self.entries}))
+        object.__setattr__(self, "by_name", MappingProxyType(by_name))
+
+    def counts(self) -> TableCounts:
+        return TableCounts(
+            total=len(self.entries),
+            by_disposition=MappingProxyType(
+                {d: sum(e.disposition is d for e in self.entries) for d in Disposition}
+            ),
+            by_support=MappingProxyType(
+                {s: sum(e.support is s for e in self.entries) for s in Support}
+            ),
+        )
+
+
+@functools.cache
+def load_table(arch: str = "x86_64") -> SyscallTable:
+    """The table of `arch` ("x86_64" or "aarch64"); built once per process.
+
+    Raises ValueError for an unknown architecture or a number without a policy."""
+    if arch not in _SOURCES:
+        raise ValueError(f"unknown architecture {arch!r}; known: {', '.join(ARCHES)}")
+    numbers, policy = _SOURCES[arch]
+    missing = [name for _, name in numbers if name not in policy]
+    if missing:
+        raise ValueError(f"{arch}: no policy for {', '.join(missing)}")
+    return SyscallTable(arch, tuple(policy[name].entry(number, name) for number, name in numbers))
