@@ -1,0 +1,1 @@
+"""The runsc-py command line: one module per command, as runsc keeps them."""

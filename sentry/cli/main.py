@@ -1,0 +1,53 @@
+"""`runsc-py [global flags] COMMAND ...`: parses flags and hands off to the command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from sentry.cli import do, run, spec
+from sentry.platform import PLATFORM_NAMES
+
+DEFAULT_STATE_ROOT = "/run/runsc-py"
+COMMANDS = (run, do, spec)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="runsc-py",
+        description="A gVisor-style sandbox: runs OCI bundles and host commands with every "
+                    "syscall passed through, emulated by the sentry, refused or fatal.")
+    parser.add_argument("--platform", choices=PLATFORM_NAMES, default="seccomp",
+                        help="how intercepted calls reach the sentry (default: seccomp)")
+    parser.add_argument("--strace", action="store_true",
+                        help="print one line per intercepted call to stderr (or --log)")
+    parser.add_argument("--debug", action="store_true", help="log the sentry's decisions")
+    parser.add_argument("--log", metavar="FILE", help="write logs and --strace here")
+    parser.add_argument("--root", metavar="STATE_DIR", default=DEFAULT_STATE_ROOT,
+                        help=f"directory for sandbox state (default: {DEFAULT_STATE_ROOT})")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    log_stream = open(args.log, "a", encoding="utf-8") if args.log else sys.stderr  # noqa: SIM115
+    logging.basicConfig(stream=log_stream, level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="runsc-py: %(levelname)s %(name)s: %(message)s")
+    args.log_stream = log_stream
+    try:
+        return int(args.execute(args))
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        if log_stream is not sys.stderr:
+            log_stream.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""`runsc-py run BUNDLE_DIR`, or runc's form `runsc-py run --bundle DIR ID`: run an OCI
+bundle to its end and exit with the workload's status."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from sentry.cli.common import PLAN_ERRORS, fail, new_sandbox_id, start
+from sentry.oci.config import load_bundle
+from sentry.sandbox.oci_plan import plan_from_config
+
+VALID_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("run", help="run an OCI bundle",
+                                 description=__doc__)
+    parser.add_argument("--bundle", "-b", metavar="DIR",
+                        help="bundle directory (runc form: then the positional is the ID)")
+    parser.add_argument("target", metavar="BUNDLE_DIR|ID",
+                        help="the bundle directory, or the container ID with --bundle")
+    parser.set_defaults(execute=execute)
+
+
+def execute(args: argparse.Namespace) -> int:
+    if args.bundle:
+        bundle, sandbox_id = args.bundle, args.target
+        if not VALID_ID.match(sandbox_id):
+            return fail(f"invalid container id {sandbox_id!r}")
+    else:
+        bundle, sandbox_id = args.target, new_sandbox_id()
+    try:
+        plan = plan_from_config(load_bundle(bundle))
+    except PLAN_ERRORS as err:
+        return fail(str(err))
+    return start(args, sandbox_id, plan)

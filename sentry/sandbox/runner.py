@@ -1,0 +1,225 @@
+"""The sentry's side of a run: start the box, serve its intercepted calls, clean up.
+
+Lifecycle: state dir and cgroups are created, the sentry unshares its pid namespace for
+children and forks the workload (PID 1 of the box), puts it in the cgroups, lets it
+build itself (workload.py), receives its filter's events through the platform, and
+answers them until the workload exits. Then every process of the box is killed, the
+cgroups and the state dir are removed; mounts died with the box's mount namespace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import select
+import signal
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from sentry import native
+from sentry.dispatch import Dispatcher
+from sentry.handlers import SandboxInfo
+from sentry.platform import platform_by_name
+from sentry.platform.base import Platform
+from sentry.sandbox.cgroups import SandboxCgroup
+from sentry.sandbox.namespaces import CLONE_NEWPID
+from sentry.sandbox.plan import WorkloadPlan
+from sentry.sandbox.violations import KernelLog
+from sentry.sandbox.workload import run_workload
+from sentry.seccomp_filter import built_filter
+from sentry.strace import StraceWriter
+from syscall_tables import load_table
+
+log = logging.getLogger(__name__)
+
+FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+KILL_GRACE_SECONDS = 2.0
+EXIT_SETUP_FAILED = 1
+
+
+class SandboxError(Exception):
+    """A run that could not start; its message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    sandbox_id: str
+    state_root: Path
+    platform: str = "seccomp"
+    strace: TextIO | None = None
+
+
+def exit_status(wait_status: int) -> int:
+    """The shell/runc convention: the exit code, or 128+N for a death by signal N."""
+    if os.WIFSIGNALED(wait_status):
+        return 128 + os.WTERMSIG(wait_status)
+    return os.waitstatus_to_exitcode(wait_status)
+
+
+class SandboxRunner:
+    def __init__(self, plan: WorkloadPlan, options: RunOptions) -> None:
+        self.plan = plan
+        self.options = options
+        self.state_dir = options.state_root / options.sandbox_id
+        self.cgroup = SandboxCgroup(options.sandbox_id)
+        self.pid = -1
+
+    def run(self) -> int:
+        """Run the workload to its end; return its exit status (128+N for signal N)."""
+        try:
+            self.state_dir.mkdir(parents=True, exist_ok=False)
+        except FileExistsError:
+            raise SandboxError(f"sandbox {self.options.sandbox_id} already exists in "
+                               f"{self.options.state_root}") from None
+        try:
+            if self.plan.overlay_scratch:
+                os.mkdir(self.plan.overlay_scratch, 0o700)
+            self.cgroup.create(self.plan.memory_limit, self.plan.pids_limit)
+            return self._run_in_cgroup()
+        finally:
+            self._cleanup()
+
+    def _run_in_cgroup(self) -> int:
+        table = load_table("x86_64")
+        platform = platform_by_name(self.options.platform)()
+        sentry_end, workload_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        go_read, go_write = os.pipe()
+        error_read, error_write = os.pipe()
+        kernel_log = KernelLog.open()
+        with built_filter(table, platform.intercept_action(),
+                          set_no_new_privs=self.plan.no_new_privileges) as seccomp:
+            if self.plan.new_pid_namespace:
+                native.unshare(CLONE_NEWPID)
+            self.pid = os.fork()
+            if self.pid == 0:
+                sentry_end.close()
+                os.close(go_write)
+                os.close(error_read)
+                run_workload(self.plan, platform, seccomp, workload_end, go_read, error_write)
+        workload_end.close()
+        os.close(go_read)
+        os.close(error_write)
+        self._write_state("creating")
+        self.cgroup.add(self.pid)
+        os.write(go_write, b"G")
+        os.close(go_write)
+        try:
+            platform.attach(sentry_end, self.pid)
+        except ConnectionError:
+            return self._setup_failure(error_read)
+        finally:
+            sentry_end.close()
+        self._write_state("running")
+        dispatcher = Dispatcher(table, platform, SandboxInfo(hostname=self.plan.hostname),
+                                StraceWriter(self.options.strace) if self.options.strace
+                                else None)
+        try:
+            status = self._serve(platform, dispatcher)
+        finally:
+            platform.close()
+        failure = os.read(error_read, 4096)  # EOF unless the exec itself failed
+        if failure:
+            return self._report_setup_failure(failure, status)
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGSYS:
+            report = kernel_log.seccomp_kill(self.pid)
+            print(f"runsc-py: security violation: {report}; the sandbox was killed",
+                  file=sys.stderr)
+        kernel_log.close()
+        os.close(error_read)
+        return exit_status(status)
+
+    def _serve(self, platform: Platform, dispatcher: Dispatcher) -> int:
+        """Answer events until the workload exits; return its wait status."""
+        pidfd = os.pidfd_open(self.pid)
+        wake_read, wake_write = socket.socketpair()
+        wake_read.setblocking(False)
+        wake_write.setblocking(False)
+        old_wakeup = signal.set_wakeup_fd(wake_write.fileno(), warn_on_full_buffer=False)
+        old_handlers = {sig: signal.signal(sig, lambda *_: None) for sig in FORWARDED_SIGNALS}
+        poller = select.poll()
+        notify_fd = platform.fileno()
+        poller.register(notify_fd, select.POLLIN)
+        poller.register(pidfd, select.POLLIN)
+        poller.register(wake_read.fileno(), select.POLLIN)
+        kill_deadline: float | None = None
+        try:
+            while True:
+                timeout = None if kill_deadline is None else max(
+                    0, int((kill_deadline - time.monotonic()) * 1000))
+                for fd, mask in poller.poll(timeout):
+                    if fd == notify_fd:
+                        if mask & select.POLLIN:
+                            event = platform.receive()
+                            if event is not None:
+                                platform.respond(event, dispatcher.handle(event))
+                        elif mask & (select.POLLHUP | select.POLLERR):
+                            poller.unregister(notify_fd)  # no filter user left
+                    elif fd == wake_read.fileno():
+                        for signum in wake_read.recv(64):
+                            self._forward(signum)
+                            kill_deadline = kill_deadline or (
+                                time.monotonic() + KILL_GRACE_SECONDS)
+                if kill_deadline is not None and time.monotonic() >= kill_deadline:
+                    self.cgroup.kill_all()
+                waited, status = os.waitpid(self.pid, os.WNOHANG)
+                if waited == self.pid:
+                    self.pid = -1
+                    return status
+        finally:
+            signal.set_wakeup_fd(old_wakeup)
+            for sig, handler in old_handlers.items():
+                signal.signal(sig, handler)
+            wake_read.close()
+            wake_write.close()
+            os.close(pidfd)
+
+    def _forward(self, signum: int) -> None:
+        log.debug("forwarding signal %d to the workload", signum)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signum)
+
+    def _setup_failure(self, error_read: int) -> int:
+        """The workload died before its filter was loaded."""
+        failure = os.read(error_read, 4096)
+        os.close(error_read)
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = -1
+        return self._report_setup_failure(failure, status)
+
+    @staticmethod
+    def _report_setup_failure(failure: bytes, status: int) -> int:
+        """Print the workload's one-line reason; exit with the status it chose."""
+        code, _, text = failure.decode(errors="replace").partition(":")
+        if not text:
+            print(f"runsc-py: workload died during setup (status {exit_status(status)})",
+                  file=sys.stderr)
+            return EXIT_SETUP_FAILED
+        print(f"runsc-py: {text}", file=sys.stderr)
+        return int(code) if code.isdigit() else EXIT_SETUP_FAILED
+
+    def _write_state(self, status: str) -> None:
+        state = {"id": self.options.sandbox_id, "pid": self.pid, "status": status,
+                 "rootfs": self.plan.rootfs, "sentry_pid": os.getpid()}
+        tmp = self.state_dir / "state.json.tmp"
+        tmp.write_text(json.dumps(state))
+        tmp.replace(self.state_dir / "state.json")
+
+    def _cleanup(self) -> None:
+        self.cgroup.destroy()
+        if self.pid > 0:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+        if self.plan.overlay_scratch:
+            with contextlib.suppress(FileNotFoundError):
+                os.rmdir(self.plan.overlay_scratch)
+        for leftover in ("state.json", "state.json.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                (self.state_dir / leftover).unlink()
+        with contextlib.suppress(FileNotFoundError):
+            self.state_dir.rmdir()
