@@ -169,7 +169,6 @@ class SandboxRunner:
                     self.cgroup.kill_all()
                 waited, status = os.waitpid(self.pid, os.WNOHANG)
                 if waited == self.pid:
-                    self.pid = -1
                     return status
         finally:
             signal.set_wakeup_fd(old_wakeup)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import time
 
 from syscall_tables import load_table
 
@@ -45,13 +46,18 @@ class KernelLog:
             return cls(None)
         return cls(fd)
 
-    def seccomp_kill(self, pid: int) -> str:
-        """What the kernel logged about the kill of `pid`, or a plain statement."""
-        for record in self._records():
-            match = _RECORD.search(record)
-            if match and int(match.group(1)) == pid:
-                return describe_kill(int(match.group(2), 16), int(match.group(3)))
-        return "killed by the seccomp filter (the kernel log named no call)"
+    def seccomp_kill(self, pid: int, wait_seconds: float = 0.5) -> str:
+        """What the kernel logged about the kill of `pid`, or a plain statement. The audit
+        record is printed by kauditd a moment after the kill, so wait for it briefly."""
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            for record in self._records():
+                match = _RECORD.search(record)
+                if match and int(match.group(1)) == pid:
+                    return describe_kill(int(match.group(2), 16), int(match.group(3)))
+            if self.fd is None or time.monotonic() >= deadline:
+                return "killed by the seccomp filter (the kernel log named no call)"
+            time.sleep(0.02)
 
     def _records(self) -> list[str]:
         records: list[str] = []
