@@ -57,5 +57,5 @@ class Dispatcher:
             # Reading or writing the caller's memory failed: a bad pointer is its bug.
             response = Response.error(err.errno or errno.EFAULT)
         if self.strace:
-            self.strace.record(event, entry.name, response, entry.disposition.value)
+            self.strace.record(event, entry.name, response)
         return response

@@ -51,7 +51,7 @@ class StraceWriter:
     def __init__(self, out: TextIO) -> None:
         self.out = out
 
-    def record(self, event: SyscallEvent, name: str, response: Response, how: str) -> None:
+    def record(self, event: SyscallEvent, name: str, response: Response) -> None:
         self.out.write(f"[pid {event.tid}] {format_call(name, event.args)} = "
-                       f"{format_result(response)}  <{how}>\n")
+                       f"{format_result(response)}\n")
         self.out.flush()
