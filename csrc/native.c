@@ -11,7 +11,11 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <fcntl.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
@@ -107,6 +111,69 @@ int64_t rsc_vm_write(int pid, uint64_t remote, const void *buf, uint64_t len)
     struct iovec remote_iov = {.iov_base = (void *)(uintptr_t)remote, .iov_len = len};
     ssize_t n = process_vm_writev(pid, &local_iov, 1, &remote_iov, 1, 0);
     return n < 0 ? -errno : n;
+}
+
+int rsc_fstatat_raw(int dirfd, const char *path, int flags, void *buf144)
+{
+    RET(syscall(SYS_newfstatat, dirfd, path, buf144, flags));
+}
+
+int rsc_statx_raw(int dirfd, const char *path, int flags, unsigned int mask, void *buf256)
+{
+    RET(syscall(SYS_statx, dirfd, path, flags, mask, buf256));
+}
+
+int rsc_fstatfs_raw(int fd, void *buf120) { RET(syscall(SYS_fstatfs, fd, buf120)); }
+
+/* setfsuid reports no error; read back the value to learn whether it took. */
+int rsc_setfsuid(unsigned int uid)
+{
+    setfsuid(uid);
+    return (unsigned int)setfsuid(-1) == uid ? 0 : -EPERM;
+}
+
+int rsc_setfsgid(unsigned int gid)
+{
+    setfsgid(gid);
+    return (unsigned int)setfsgid(-1) == gid ? 0 : -EPERM;
+}
+
+int rsc_utimensat(int dirfd, const char *path, const int64_t *times4, int flags)
+{
+    struct timespec ts[2];
+    if (times4) {
+        ts[0].tv_sec = times4[0]; ts[0].tv_nsec = times4[1];
+        ts[1].tv_sec = times4[2]; ts[1].tv_nsec = times4[3];
+    }
+    RET(syscall(SYS_utimensat, dirfd, path, times4 ? ts : NULL, flags));
+}
+
+int rsc_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+                  unsigned int flags)
+{
+    RET(syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags));
+}
+
+int rsc_faccessat2(int dirfd, const char *path, int mode, int flags)
+{
+    RET(syscall(SYS_faccessat2, dirfd, path, mode, flags));
+}
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+int rsc_fchmodat2(int dirfd, const char *path, unsigned int mode, int flags)
+{
+    RET(syscall(SYS_fchmodat2, dirfd, path, mode, flags));
+}
+
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+int rsc_pidfd_getfd(int pidfd, int targetfd)
+{
+    long fd = syscall(SYS_pidfd_getfd, pidfd, targetfd, 0);
+    return fd < 0 ? -errno : (int)fd;
 }
 
 uint32_t rsc_act_errno(uint32_t errno_value) { return SCMP_ACT_ERRNO(errno_value); }

@@ -35,6 +35,19 @@ int rsc_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode,
                 uint64_t resolve);
 int64_t rsc_vm_read(int pid, uint64_t remote, void *buf, uint64_t len);
 int64_t rsc_vm_write(int pid, uint64_t remote, const void *buf, uint64_t len);
+/* File operations the gofer needs with raw kernel structs (struct stat, statx, statfs are
+ * copied byte for byte into the workload, so the sentry never re-encodes them). */
+int rsc_fstatat_raw(int dirfd, const char *path, int flags, void *buf144);
+int rsc_statx_raw(int dirfd, const char *path, int flags, unsigned int mask, void *buf256);
+int rsc_fstatfs_raw(int fd, void *buf120);
+int rsc_setfsuid(unsigned int uid);
+int rsc_setfsgid(unsigned int gid);
+int rsc_utimensat(int dirfd, const char *path, const int64_t *times4, int flags);
+int rsc_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+                  unsigned int flags);
+int rsc_faccessat2(int dirfd, const char *path, int mode, int flags);
+int rsc_fchmodat2(int dirfd, const char *path, unsigned int mode, int flags);
+int rsc_pidfd_getfd(int pidfd, int targetfd);
 uint32_t rsc_act_errno(uint32_t errno_value);
 uint32_t rsc_act_trace(uint32_t data);
 

@@ -47,10 +47,13 @@ def capset(effective: int, permitted: int, inheritable: int) -> None:
     check(lib.rsc_capset(effective, permitted, inheritable), "capset")
 
 
-def openat2(dirfd: int, path: str, flags: int, resolve: int, mode: int = 0) -> int:
+def openat2(dirfd: int, path: str | bytes, flags: int, resolve: int, mode: int = 0) -> int:
     """openat2(2): the only safe way to resolve a path under a root the box controls."""
-    return check(lib.rsc_openat2(dirfd, path.encode(), flags | os.O_CLOEXEC, mode, resolve),
-                 f"openat2 {path}")
+    raw = os.fsencode(path)
+    ret = lib.rsc_openat2(dirfd, raw, flags | os.O_CLOEXEC, mode, resolve)
+    if ret < 0:
+        raise OSError(-ret, os.strerror(-ret), os.fsdecode(raw))
+    return int(ret)
 
 
 def vm_read(pid: int, address: int, length: int) -> bytes:

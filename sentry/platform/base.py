@@ -27,12 +27,16 @@ class SyscallEvent:
 
 @dataclass(frozen=True)
 class Response:
-    """Exactly one of: a return value, an errno (positive), or an fd to install."""
+    """Exactly one of: a return value, an errno (positive), an fd to install (the
+    platform closes the sentry's copy), or continue the call."""
 
     value: int = 0
     errno: int = 0
     install_fd: int | None = None  # host fd the platform installs in the caller
     install_fd_flags: int = 0  # O_CLOEXEC for the installed fd
+    # Let the kernel run the call as the workload made it. Only for calls whose safety
+    # does not rest on memory the sentry read (DESIGN rule 2); each user says why.
+    continue_call: bool = False
 
     @classmethod
     def error(cls, err: int) -> Response:

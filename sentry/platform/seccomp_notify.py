@@ -4,8 +4,9 @@ The workload loads a filter whose emulate/gofer calls return SECCOMP_RET_USER_NO
 sends the listener fd to the sentry over a socketpair before it execs. The sentry
 receives each call with SECCOMP_IOCTL_NOTIF_RECV and answers with a value, an errno, or
 an fd installed by SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND (atomically
-installs the fd and returns its number as the call's result). CONTINUE is never used:
-the kernel would re-read arguments the workload can change after the sentry looked.
+installs the fd and returns its number as the call's result). CONTINUE lets the kernel
+re-read arguments the workload can change after the sentry looked, so a handler asks for
+it only where no decision rests on that memory (Response.continue_call says why).
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ class SeccompNotifyPlatform(Platform):
         if response.install_fd is not None:
             ret = lib.rsc_notif_addfd(self.notify_fd, event.token, response.install_fd, 0,
                                       response.install_fd_flags, lib.SECCOMP_ADDFD_FLAG_SEND)
+            os.close(response.install_fd)
+        elif response.continue_call:
+            ret = lib.rsc_notif_respond(self.notify_fd, event.token, 0, 0,
+                                        lib.SECCOMP_USER_NOTIF_FLAG_CONTINUE)
         else:
             ret = lib.rsc_notif_respond(self.notify_fd, event.token,
                                         response.value if not response.errno else -1,
