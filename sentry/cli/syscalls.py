@@ -1,0 +1,28 @@
+"""`runsc-py syscalls [--arch x86_64|aarch64] [--format table|csv|json|markdown|html]`: the
+static support report of the syscall table, as gVisor publishes its compatibility page:
+"Of N syscalls, M have a full or partial implementation; K are unimplemented", the counts
+by disposition and support, and number, name, disposition, support, errno and note of
+every call. Needs no root: it only reads the table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sentry.coverage.static import FORMATS, render
+from syscall_tables import ARCHES, load_table
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser("syscalls", help="print the static syscall support report",
+                                 description=__doc__)
+    parser.add_argument("--arch", choices=ARCHES, default="x86_64",
+                        help="which architecture's table (default: x86_64)")
+    parser.add_argument("--format", choices=FORMATS, default="table",
+                        help="output format (default: table)")
+    parser.set_defaults(execute=execute)
+
+
+def execute(args: argparse.Namespace) -> int:
+    sys.stdout.write(render(load_table(args.arch), args.format))
+    return 0
