@@ -53,6 +53,11 @@ def emulate(note: str, *, support: Support = Support.FULL) -> Policy:
     return Policy(Disposition.EMULATE, support, note)
 
 
+def gofer(note: str, *, support: Support = Support.FULL) -> Policy:
+    """Done by the gofer under the caller's credentials; the sentry injects the result."""
+    return Policy(Disposition.GOFER, support, note)
+
+
 def deny(errno: int, note: str, *, support: Support = Support.UNIMPLEMENTED) -> Policy:
     """Refused in BPF; unimplemented by default, as gVisor counts its error-only rows."""
     return Policy(Disposition.DENY, support, note, errno=errno)

@@ -13,7 +13,7 @@ import errno
 import socket
 
 from .model import Support
-from .policy import Policy, allow_values, deny, emulate, forbid_flags, passthrough
+from .policy import Policy, allow_values, deny, emulate, forbid_flags, gofer, passthrough
 
 # include/uapi/linux/sched.h. CLONE_NEWTIME (0x80) is absent on purpose: clone(2) keeps
 # its exit signal in that byte and the kernel strips it, so only clone3/unshare reach it.
@@ -48,7 +48,24 @@ SOCKET_RULES = allow_values(0, SOCKET_FAMILIES, errno.EAFNOSUPPORT)
 SECCOMP_RULES = forbid_flags(1, SECCOMP_FILTER_FLAG_NEW_LISTENER, errno.EPERM)
 
 PATH = passthrough(
-    "path call: passthrough confined by the box's mount namespace until the gofer lands"
+    "path call not yet routed through the gofer: confined by the box's mount namespace",
+    support=Support.PARTIAL,
+)
+GOFER_OPEN = gofer(
+    "opened by the gofer in the box root (openat2 RESOLVE_IN_ROOT); the fd is injected with "
+    "ADDFD+SEND; /dev/stdin and /proc/self/fd/N reopen the caller's own fd",
+    support=Support.PARTIAL,
+)
+GOFER_STAT = gofer(
+    "resolved by the gofer; the kernel's struct is copied into the caller; fd forms "
+    "(AT_EMPTY_PATH) stat a copy of the caller's fd"
+)
+GOFER_CHANGE = gofer(
+    "done by the gofer in the box root under the caller's fs ids, groups and capabilities"
+)
+GOFER_CHECK = gofer(
+    "checked by the gofer, then run by the kernel in the box's mount namespace (seccomp cannot "
+    "redirect it to an fd); a path swapped in between still names a file of the box"
 )
 FD = passthrough("fd call: acts only on descriptors the box already holds")
 MEMORY = passthrough("own address space; bounded by RLIMIT_AS and the memory cgroup")
@@ -167,48 +184,59 @@ POLICY: dict[str, Policy] = {
     "getcwd": passthrough("reports the cwd within the box's mount namespace"),
     "umask": passthrough("the task's own file creation mask"),
     # --- paths ---
-    "open": PATH,
-    "openat": PATH,
-    "openat2": PATH,
-    "creat": PATH,
-    "stat": PATH,
-    "lstat": PATH,
-    "newfstatat": PATH,
-    "statx": PATH,
-    "access": PATH,
-    "faccessat": PATH,
-    "faccessat2": PATH,
-    "readlink": PATH,
-    "readlinkat": PATH,
-    "mkdir": PATH,
-    "mkdirat": PATH,
-    "mknod": PATH,
-    "mknodat": PATH,
-    "unlink": PATH,
-    "unlinkat": PATH,
-    "rmdir": PATH,
-    "rename": PATH,
-    "renameat": PATH,
-    "renameat2": PATH,
-    "link": PATH,
-    "linkat": PATH,
-    "symlink": PATH,
-    "symlinkat": PATH,
-    "chmod": PATH,
-    "fchmodat": PATH,
-    "fchmodat2": PATH,
-    "chown": PATH,
-    "lchown": PATH,
-    "fchownat": PATH,
-    "utime": PATH,
-    "utimes": PATH,
-    "futimesat": PATH,
-    "utimensat": PATH,
-    "truncate": PATH,
-    "statfs": PATH,
-    "chdir": PATH,
-    "execve": PATH,
-    "execveat": PATH,
+    "open": GOFER_OPEN,
+    "openat": GOFER_OPEN,
+    "openat2": deny(
+        errno.ENOSYS, "its resolve flags are not offered yet; callers fall back to openat"
+    ),
+    "creat": GOFER_OPEN,
+    "stat": GOFER_STAT,
+    "lstat": GOFER_STAT,
+    "newfstatat": GOFER_STAT,
+    "statx": GOFER_STAT,
+    "access": gofer("checked by the gofer with the caller's real ids, as the kernel does"),
+    "faccessat": gofer("checked by the gofer with the caller's real ids, as the kernel does"),
+    "faccessat2": gofer("checked by the gofer with the caller's real or effective ids"),
+    "readlink": GOFER_STAT,
+    "readlinkat": GOFER_STAT,
+    "mkdir": GOFER_CHANGE,
+    "mkdirat": GOFER_CHANGE,
+    "mknod": gofer(
+        "regular files, FIFOs and sockets by the gofer; device nodes refused (EPERM)",
+        support=Support.PARTIAL,
+    ),
+    "mknodat": gofer(
+        "regular files, FIFOs and sockets by the gofer; device nodes refused (EPERM)",
+        support=Support.PARTIAL,
+    ),
+    "unlink": GOFER_CHANGE,
+    "unlinkat": GOFER_CHANGE,
+    "rmdir": GOFER_CHANGE,
+    "rename": GOFER_CHANGE,
+    "renameat": GOFER_CHANGE,
+    "renameat2": GOFER_CHANGE,
+    "link": GOFER_CHANGE,
+    "linkat": gofer(
+        "done by the gofer; linking an fd (AT_EMPTY_PATH) is refused with ENOENT",
+        support=Support.PARTIAL,
+    ),
+    "symlink": GOFER_CHANGE,
+    "symlinkat": GOFER_CHANGE,
+    "chmod": GOFER_CHANGE,
+    "fchmodat": GOFER_CHANGE,
+    "fchmodat2": GOFER_CHANGE,
+    "chown": GOFER_CHANGE,
+    "lchown": GOFER_CHANGE,
+    "fchownat": GOFER_CHANGE,
+    "utime": GOFER_CHANGE,
+    "utimes": GOFER_CHANGE,
+    "futimesat": GOFER_CHANGE,
+    "utimensat": GOFER_CHANGE,
+    "truncate": GOFER_CHANGE,
+    "statfs": GOFER_STAT,
+    "chdir": GOFER_CHECK,
+    "execve": GOFER_CHECK,
+    "execveat": GOFER_CHECK,
     "setxattr": PATH,
     "lsetxattr": PATH,
     "getxattr": PATH,
@@ -448,10 +476,16 @@ POLICY: dict[str, Policy] = {
         rules=SOCKET_RULES,
         support=Support.PARTIAL,
     ),
-    "connect": SOCKET,
+    "connect": gofer(
+        "unix socket paths connected by the gofer in the box root; other families run as made (no "
+        "file named)"
+    ),
     "accept": SOCKET,
     "accept4": SOCKET,
-    "bind": SOCKET,
+    "bind": gofer(
+        "unix socket paths bound by the gofer in the box root; other families run as made (no file"
+        " named)"
+    ),
     "listen": SOCKET,
     "shutdown": SOCKET,
     "sendto": SOCKET,

@@ -188,8 +188,8 @@ def test_arg_rules_give_exactly_one_outcome_for_every_sampled_value(
         ("uname", Disposition.EMULATE, None),
         ("getuid", Disposition.EMULATE, None),
         ("personality", Disposition.EMULATE, None),
-        ("openat", Disposition.PASSTHROUGH, None),
-        ("execve", Disposition.PASSTHROUGH, None),
+        ("openat", Disposition.GOFER, None),
+        ("execve", Disposition.GOFER, None),
     ],
 )
 def test_required_calls_have_the_required_disposition(

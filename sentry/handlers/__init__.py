@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sentry.gofer_client import GoferClient
 from sentry.platform.base import Platform, Response, SyscallEvent
 from syscall_tables.model import SyscallEntry
 
@@ -16,6 +17,7 @@ class SandboxInfo:
     """What handlers may know about the sandbox they answer for."""
 
     hostname: str
+    gofer: GoferClient | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,14 @@ def syscall_handler(*names: str) -> Callable[[Handler], Handler]:
 
 def load_all() -> dict[str, Handler]:
     """Import every domain module so their handlers register; return the registry."""
-    from sentry.handlers import sys_identity, sys_process, sys_utsname  # noqa: F401
+    from sentry.handlers import (  # noqa: F401
+        sys_exec,
+        sys_file,
+        sys_identity,
+        sys_process,
+        sys_socket,
+        sys_stat,
+        sys_utsname,
+    )
 
     return HANDLERS

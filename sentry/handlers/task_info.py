@@ -1,5 +1,5 @@
-"""Reads a task's credentials and personality from /proc: the kernel's truth, which the
-sentry translates into the box's view."""
+"""Reads a task's credentials, namespace pids and personality from /proc: the kernel's
+truth, which the sentry translates into the box's view."""
 
 from __future__ import annotations
 
@@ -11,21 +11,31 @@ class Credentials:
     uids: tuple[int, int, int, int]  # real, effective, saved, filesystem
     gids: tuple[int, int, int, int]
     groups: tuple[int, ...]
+    cap_effective: int
+    cap_permitted: int
+    umask: int
+    host_tgid: int
+    box_tgid: int  # the process id as the box's pid namespace numbers it
+    box_tid: int
 
 
 def task_credentials(tid: int) -> Credentials:
-    fields: dict[str, list[str]] = {}
-    with open(f"/proc/{tid}/status", encoding="ascii", errors="replace") as status:
+    fields: dict[bytes, list[bytes]] = {}
+    # Binary: parsing must not depend on codecs (and is faster).
+    with open(f"/proc/{tid}/status", "rb") as status:
         for line in status:
-            key, _, value = line.partition(":")
-            if key in ("Uid", "Gid", "Groups"):
-                fields[key] = value.split()
-    uids = tuple(int(v) for v in fields["Uid"])
-    gids = tuple(int(v) for v in fields["Gid"])
+            key, _, value = line.partition(b":")
+            fields[key] = value.split()
+    uids = tuple(int(v) for v in fields[b"Uid"])
+    gids = tuple(int(v) for v in fields[b"Gid"])
     return Credentials(uids=uids, gids=gids,  # type: ignore[arg-type]
-                       groups=tuple(int(v) for v in fields.get("Groups", [])))
+                       groups=tuple(int(v) for v in fields.get(b"Groups", [])),
+                       cap_effective=int(fields[b"CapEff"][0], 16),
+                       cap_permitted=int(fields[b"CapPrm"][0], 16),
+                       umask=int(fields[b"Umask"][0], 8), host_tgid=int(fields[b"Tgid"][0]),
+                       box_tgid=int(fields[b"NStgid"][-1]), box_tid=int(fields[b"NSpid"][-1]))
 
 
 def task_personality(tid: int) -> int:
-    with open(f"/proc/{tid}/personality", encoding="ascii") as f:
+    with open(f"/proc/{tid}/personality", "rb") as f:
         return int(f.read().strip(), 16)

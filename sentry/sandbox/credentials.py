@@ -7,6 +7,7 @@ while CAP_SETPCAP is still held."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import resource
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ PR_CAP_AMBIENT_CLEAR_ALL = 4
 PR_SET_NO_NEW_PRIVS = 38
 
 
+@functools.cache
 def last_capability() -> int:
     # Binary: after pivot_root the host's codec modules can no longer be imported.
     with open("/proc/sys/kernel/cap_last_cap", "rb") as f:

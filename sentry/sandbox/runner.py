@@ -22,8 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from gofer.main import ROOT_MESSAGE, gofer_main
+from gofer.protocol import send
 from sentry import native
 from sentry.dispatch import Dispatcher
+from sentry.gofer_client import GoferClient
 from sentry.handlers import SandboxInfo
 from sentry.platform import platform_by_name
 from sentry.platform.base import Platform
@@ -69,6 +72,7 @@ class SandboxRunner:
         self.state_dir = options.state_root / options.sandbox_id
         self.cgroup = SandboxCgroup(options.sandbox_id)
         self.pid = -1
+        self.gofer_pid = -1
 
     def run(self) -> int:
         """Run the workload to its end; return its exit status (128+N for signal N)."""
@@ -88,6 +92,7 @@ class SandboxRunner:
     def _run_in_cgroup(self) -> int:
         table = load_table("x86_64")
         platform = platform_by_name(self.options.platform)()
+        gofer_sock = self._start_gofer()
         sentry_end, workload_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         go_read, go_write = os.pipe()
         error_read, error_write = os.pipe()
@@ -99,6 +104,7 @@ class SandboxRunner:
             self.pid = os.fork()
             if self.pid == 0:
                 sentry_end.close()
+                gofer_sock.close()
                 os.close(go_write)
                 os.close(error_read)
                 run_workload(self.plan, platform, seccomp, workload_end, go_read, error_write)
@@ -110,19 +116,23 @@ class SandboxRunner:
         os.write(go_write, b"G")
         os.close(go_write)
         try:
+            self._hand_root_to_gofer(sentry_end, gofer_sock)
             platform.attach(sentry_end, self.pid)
         except ConnectionError:
             return self._setup_failure(error_read)
         finally:
             sentry_end.close()
         self._write_state("running")
-        dispatcher = Dispatcher(table, platform, SandboxInfo(hostname=self.plan.hostname),
+        gofer = GoferClient(gofer_sock)
+        dispatcher = Dispatcher(table, platform,
+                                SandboxInfo(hostname=self.plan.hostname, gofer=gofer),
                                 StraceWriter(self.options.strace) if self.options.strace
                                 else None)
         try:
             status = self._serve(platform, dispatcher)
         finally:
             platform.close()
+            gofer.close()
         failure = os.read(error_read, 4096)  # EOF unless the exec itself failed
         if failure:
             return self._report_setup_failure(failure, status)
@@ -133,6 +143,35 @@ class SandboxRunner:
         kernel_log.close()
         os.close(error_read)
         return exit_status(status)
+
+    def _start_gofer(self) -> socket.socket:
+        """Fork the gofer while the sentry is still in the host's pid namespace: the box
+        must not see or signal it. It waits for the box's root fd."""
+        sentry_sock, gofer_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.gofer_pid = os.fork()
+        if self.gofer_pid == 0:
+            sentry_sock.close()
+            gofer_main(gofer_sock)
+        gofer_sock.close()
+        return sentry_sock
+
+    def _hand_root_to_gofer(self, workload_sock: socket.socket,
+                            gofer_sock: socket.socket) -> None:
+        """The workload sends its root (an O_PATH fd of its `/` after pivot_root); the
+        gofer gets it, the sentry keeps no copy."""
+        _, fds, _, _ = socket.recv_fds(workload_sock, 1, 1)
+        if not fds:
+            raise ConnectionError("workload ended before sending its root")
+        try:
+            send(gofer_sock, ROOT_MESSAGE, fds[0])
+        finally:
+            os.close(fds[0])
+
+    def _gofer_died(self) -> None:
+        _, status = os.waitpid(self.gofer_pid, 0)
+        self.gofer_pid = -1
+        print(f"runsc-py: the gofer died (status {exit_status(status)}); file calls fail "
+              f"with EIO; ending the sandbox", file=sys.stderr)
 
     def _serve(self, platform: Platform, dispatcher: Dispatcher) -> int:
         """Answer events until the workload exits; return its wait status."""
@@ -147,6 +186,8 @@ class SandboxRunner:
         poller.register(notify_fd, select.POLLIN)
         poller.register(pidfd, select.POLLIN)
         poller.register(wake_read.fileno(), select.POLLIN)
+        gofer_pidfd = os.pidfd_open(self.gofer_pid)
+        poller.register(gofer_pidfd, select.POLLIN)
         kill_deadline: float | None = None
         try:
             while True:
@@ -160,6 +201,10 @@ class SandboxRunner:
                                 platform.respond(event, dispatcher.handle(event))
                         elif mask & (select.POLLHUP | select.POLLERR):
                             poller.unregister(notify_fd)  # no filter user left
+                    elif fd == gofer_pidfd:
+                        poller.unregister(gofer_pidfd)
+                        self._gofer_died()
+                        kill_deadline = kill_deadline or (time.monotonic() + KILL_GRACE_SECONDS)
                     elif fd == wake_read.fileno():
                         for signum in wake_read.recv(64):
                             self._forward(signum)
@@ -177,6 +222,7 @@ class SandboxRunner:
             wake_read.close()
             wake_write.close()
             os.close(pidfd)
+            os.close(gofer_pidfd)
 
     def _forward(self, signum: int) -> None:
         log.debug("forwarding signal %d to the workload", signum)
@@ -210,6 +256,11 @@ class SandboxRunner:
         tmp.replace(self.state_dir / "state.json")
 
     def _cleanup(self) -> None:
+        if self.gofer_pid > 0:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.gofer_pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.gofer_pid, 0)
         self.cgroup.destroy()
         if self.pid > 0:
             with contextlib.suppress(ChildProcessError):

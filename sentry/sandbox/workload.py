@@ -74,6 +74,7 @@ def _become_box(plan: WorkloadPlan, platform: Platform, seccomp: SeccompFilter,
     if plan.namespace_flags & CLONE_NEWUTS:
         socket.sethostname(plan.hostname)
     _build_root(plan)
+    _send_root(channel)
 
     credentials.apply_rlimits(plan.rlimits)
     _close_inherited_fds(keep=(channel.fileno(), error_fd))
@@ -111,6 +112,15 @@ def _build_root(plan: WorkloadPlan) -> None:
     rootfs.make_readonly(plan.readonly_paths)
     if plan.root_readonly:
         rootfs.readonly_root()
+
+
+def _send_root(channel: socket.socket) -> None:
+    """The gofer serves the box's tree through this fd of its new `/`."""
+    root = os.open("/", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        socket.send_fds(channel, [b"R"], [root])
+    finally:
+        os.close(root)
 
 
 def _close_inherited_fds(keep: tuple[int, ...]) -> None:

@@ -1,0 +1,144 @@
+"""What every path call needs: the caller's credentials, its path read once from its
+memory, and that path made box-absolute (against its cwd or dirfd) for the gofer.
+
+The sentry reads each path exactly once; the gofer resolves the copy. A second thread
+that rewrites the buffer after the read changes nothing (DESIGN rule 2)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+
+from gofer.protocol import Caller, Op, Reply
+from sentry import native
+from sentry.gofer_client import GoferGone
+from sentry.handlers import SyscallCall
+from sentry.handlers.task_info import Credentials, task_credentials
+from sentry.native import lib
+
+AT_FDCWD = -100
+AT_EMPTY_PATH = 0x1000
+AT_EACCESS = 0x200
+PATH_MAX = 4096
+PAGE = 4096
+_DELETED = b" (deleted)"
+
+
+def as_int32(value: int) -> int:
+    value &= 0xFFFF_FFFF
+    return value - (1 << 32) if value & 0x8000_0000 else value
+
+
+def read_cstring(tid: int, address: int, limit: int = PATH_MAX) -> bytes:
+    """A NUL-terminated string from the caller's memory, page by page (a string may end
+    just before an unmapped page)."""
+    if address == 0:
+        raise OSError(errno.EFAULT, "NULL path")
+    out = bytearray()
+    while len(out) < limit:
+        at = address + len(out)
+        chunk = native.vm_read(tid, at, min(limit - len(out), PAGE - at % PAGE))
+        end = chunk.find(b"\0")
+        if end >= 0:
+            return bytes(out + chunk[:end])
+        out += chunk
+    raise OSError(errno.ENAMETOOLONG, "path too long")
+
+
+class PathCall:
+    """One path call's view of its caller."""
+
+    def __init__(self, call: SyscallCall) -> None:
+        self.call = call
+        self.tid = call.event.tid
+        self.creds: Credentials = task_credentials(self.tid)
+
+    def caller(self, real_ids: bool = False) -> Caller:
+        """Whose permissions the gofer uses: the fs ids, or for access(2) the real ids
+        with the capabilities the kernel would grant them."""
+        c = self.creds
+        if not real_ids:
+            return Caller(c.uids[3], c.gids[3], c.groups, c.cap_effective)
+        caps = c.cap_permitted if c.uids[0] == 0 else 0
+        return Caller(c.uids[0], c.gids[0], c.groups, caps)
+
+    def read_path(self, address: int) -> bytes:
+        return read_cstring(self.tid, address)
+
+    def base(self, dirfd: int) -> bytes:
+        """The box-absolute path of the caller's cwd or dirfd. Read from /proc: for a task
+        in another mount namespace the kernel prints paths from that namespace's root."""
+        dirfd = as_int32(dirfd)
+        link = f"/proc/{self.tid}/cwd" if dirfd == AT_FDCWD else f"/proc/{self.tid}/fd/{dirfd}"
+        try:
+            target = os.readlink(link.encode())
+        except FileNotFoundError:
+            raise OSError(errno.EBADF, "bad dirfd") from None
+        if not target.startswith(b"/"):
+            raise OSError(errno.ENOTDIR, "dirfd is not a directory")
+        if target.endswith(_DELETED):
+            raise OSError(errno.ENOENT, "directory was deleted")
+        return target
+
+    def box_path(self, dirfd: int, path: bytes) -> bytes:
+        if not path:
+            raise OSError(errno.ENOENT, "empty path")
+        full = path if path.startswith(b"/") else self.base(dirfd).rstrip(b"/") + b"/" + path
+        return self._translate_proc_self(full)
+
+    def path_at(self, dirfd: int, address: int) -> bytes:
+        return self.box_path(dirfd, self.read_path(address))
+
+    def _translate_proc_self(self, path: bytes) -> bytes:
+        """/proc/self (and proc's own links to it, /proc/net and /proc/mounts) means the
+        caller, not the gofer, which is outside the box's pids and would find nothing."""
+        tgid = b"/proc/%d" % self.creds.box_tgid
+        for alias, real in ((b"/proc/self", tgid),
+                            (b"/proc/thread-self", tgid + b"/task/%d" % self.creds.box_tid),
+                            (b"/proc/net", tgid + b"/net"),
+                            (b"/proc/mounts", tgid + b"/mounts")):
+            if path == alias or path.startswith(alias + b"/"):
+                return real + path[len(alias):]
+        return path
+
+    def fd_alias(self, path: bytes) -> int | None:
+        """The fd number when `path` names one of the caller's own fds (/dev/stdin,
+        /dev/fd/N, /proc/self/fd/N): a magic link the gofer refuses to follow."""
+        std = {b"/dev/stdin": 0, b"/dev/stdout": 1, b"/dev/stderr": 2}
+        if path in std:
+            return std[path]
+        own = re.escape(b"/proc/%d" % self.creds.box_tgid)
+        match = re.fullmatch(rb"(?:/dev/fd|" + own + rb"(?:/task/\d+)?/fd)/(\d+)", path)
+        return int(match.group(1)) if match else None
+
+    def caller_fd(self, fd: int) -> int:
+        """A copy of the caller's fd `fd` (pidfd_getfd); the caller keeps its own."""
+        pidfd = os.pidfd_open(self.creds.host_tgid)
+        try:
+            ret = lib.rsc_pidfd_getfd(pidfd, as_int32(fd))
+        finally:
+            os.close(pidfd)
+        if ret < 0:
+            raise OSError(errno.EBADF if ret == -errno.EBADF else -ret, "pidfd_getfd")
+        return int(ret)
+
+    def gofer(self, op: Op, *paths: bytes, ints: tuple[int, ...] = (),
+              blob: bytes = b"", fd: int | None = None, real_ids: bool = False) -> Reply:
+        """One gofer request; raises OSError with the gofer's errno, EIO if it is gone."""
+        if not self.call.platform.still_pending(self.call.event):
+            raise ProcessLookupError(self.tid, "caller vanished")  # tid may be reused
+        client = self.call.sandbox.gofer
+        if client is None:
+            raise OSError(errno.EIO, "no gofer")
+        padded = (tuple(ints) + (0, 0, 0, 0))[:4]
+        try:
+            reply = client.call(op, self.caller(real_ids), *paths,
+                                ints=padded, blob=blob, fd=fd)  # type: ignore[arg-type]
+        except GoferGone as err:
+            raise OSError(errno.EIO, f"gofer: {err}") from err
+        if reply.status:
+            if reply.fd is not None:
+                os.close(reply.fd)
+            raise OSError(-reply.status, os.strerror(-reply.status))
+        return reply
