@@ -31,6 +31,7 @@ from sentry.handlers import SandboxInfo
 from sentry.platform import platform_by_name
 from sentry.platform.base import Platform
 from sentry.sandbox.cgroups import SandboxCgroup
+from sentry.sandbox.cleaner import start_cleaner
 from sentry.sandbox.namespaces import CLONE_NEWPID
 from sentry.sandbox.plan import WorkloadPlan
 from sentry.sandbox.violations import KernelLog
@@ -81,6 +82,7 @@ class SandboxRunner:
         except FileExistsError:
             raise SandboxError(f"sandbox {self.options.sandbox_id} already exists in "
                                f"{self.options.state_root}") from None
+        cleaner = start_cleaner(self.cgroup, self.state_dir)
         try:
             if self.plan.overlay_scratch:
                 os.mkdir(self.plan.overlay_scratch, 0o700)
@@ -88,6 +90,7 @@ class SandboxRunner:
             return self._run_in_cgroup()
         finally:
             self._cleanup()
+            os.close(cleaner)
 
     def _run_in_cgroup(self) -> int:
         table = load_table("x86_64")
