@@ -30,6 +30,13 @@ def _open(call: SyscallCall, dirfd: int, path_address: int, flags: int, mode: in
         return Response(install_fd=_reopen(ctx, alias, flags), install_fd_flags=cloexec)
     mode = (mode & 0o7777) & ~ctx.creds.umask
     reply = ctx.gofer(Op.OPEN, path, ints=(flags, mode))
+    if flags & os.O_PATH:
+        # ADDFD cannot install O_PATH files (the kernel's fget refuses them). The gofer
+        # resolved the path in the box's root; the kernel opens it again, in the box's
+        # mount namespace. An O_PATH fd grants no read or write access by itself.
+        if reply.fd is not None:
+            os.close(reply.fd)
+        return Response(continue_call=True)
     return Response(install_fd=reply.fd, install_fd_flags=cloexec)
 
 
@@ -190,9 +197,13 @@ def _on_path_or_fd(call: SyscallCall, op: Op, dirfd: int, path_address: int, at_
     ctx = PathCall(call)
     path = ctx.read_path(path_address) if path_address else b""
     if path or not (at_flags & AT_EMPTY_PATH or path_address == 0):
-        ctx.gofer(op, ctx.box_path(dirfd, path), ints=ints, blob=blob)
-        return OK
-    if as_int32(dirfd) == AT_FDCWD:
+        full = ctx.box_path(dirfd, path)
+        alias = ctx.fd_alias(full)  # /proc/self/fd/N, as gnulib's lchmod uses: the fd
+        if alias is None:
+            ctx.gofer(op, full, ints=ints, blob=blob)
+            return OK
+        dirfd = alias
+    elif as_int32(dirfd) == AT_FDCWD:
         ctx.gofer(op, ctx.base(dirfd), ints=ints, blob=blob)
         return OK
     own = ctx.caller_fd(dirfd)
