@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import logging
 
+from sentry.coverage.full import answer_as_filter
+from sentry.coverage.record import CoverageRecorder
 from sentry.handlers import HANDLERS, Handler, SandboxInfo, SyscallCall, load_all
 from sentry.platform.base import Platform, Response, SyscallEvent
 from sentry.seccomp_filter import AUDIT_ARCH_X86_64
@@ -31,31 +33,49 @@ def intercepted_routes(table: SyscallTable) -> dict[int, tuple[SyscallEntry, Han
 
 class Dispatcher:
     def __init__(self, table: SyscallTable, platform: Platform, sandbox: SandboxInfo,
-                 strace: StraceWriter | None = None) -> None:
+                 strace: StraceWriter | None = None, *, intercept_all: bool = False) -> None:
         self.routes = intercepted_routes(table)
+        self.table = table
         self.platform = platform
         self.sandbox = sandbox
         self.strace = strace
-        self.counts: dict[str, int] = {}
+        # --coverage=full: the filter also sends passthrough and deny calls (seccomp_filter).
+        self.intercept_all = intercept_all
+        self.coverage = CoverageRecorder(table)
+
+    def answer(self, event: SyscallEvent) -> None:
+        """Handle the call, resume its caller, and trace it: strace decodes the arguments
+        while the caller still waits and adds the result the platform reports."""
+        entry = self.table.by_number.get(event.nr) if event.arch == AUDIT_ARCH_X86_64 else None
+        line = self.strace.enter(event, entry) if self.strace and entry else None
+        response = self.handle(event)
+        result = self.platform.respond(event, response)
+        if self.strace and entry and line is not None:
+            self.strace.exit(line, entry.name, response, result)
 
     def handle(self, event: SyscallEvent) -> Response:
+        entry = self.table.by_number.get(event.nr) if event.arch == AUDIT_ARCH_X86_64 else None
         route = self.routes.get(event.nr)
-        if event.arch != AUDIT_ARCH_X86_64 or route is None:
+        if entry is None or (route is None and not self.intercept_all):
             # The filter only sends the table's intercepted calls; anything else means the
             # filter and table disagree. Refuse rather than guess.
             log.error("unexpected intercepted call nr=%d arch=%#x", event.nr, event.arch)
             return Response.error(errno.ENOSYS)
-        entry, handler = route
-        self.counts[entry.name] = self.counts.get(entry.name, 0) + 1
+        if route is None:
+            response = answer_as_filter(entry, event.args)
+        else:
+            response = self._run_handler(event, *route)
+        self.coverage.record(entry, response)
+        return response
+
+    def _run_handler(self, event: SyscallEvent, entry: SyscallEntry, handler: Handler
+                     ) -> Response:
         call = SyscallCall(event=event, entry=entry, platform=self.platform,
                            sandbox=self.sandbox)
         try:
-            response = handler(call)
+            return handler(call)
         except ProcessLookupError:
-            response = Response.error(errno.ESRCH)  # caller is gone: nobody reads this
+            return Response.error(errno.ESRCH)  # caller is gone: nobody reads this
         except OSError as err:
             # Reading or writing the caller's memory failed: a bad pointer is its bug.
-            response = Response.error(err.errno or errno.EFAULT)
-        if self.strace:
-            self.strace.record(event, entry.name, response)
-        return response
+            return Response.error(err.errno or errno.EFAULT)

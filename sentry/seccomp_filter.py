@@ -5,6 +5,10 @@ no sentry cost, emulate/gofer calls are handed to the platform (NOTIFY or TRACE)
 calls fail with their errno, kill calls end the sandbox. Any other architecture (i386
 through `int 0x80`) and any x32 number kill the process before the table is consulted
 (DESIGN rule 1). Numbers the table does not know (newer kernels) fail with ENOSYS.
+
+With `intercept_all` (`--coverage=full`) every call but the kill ones goes to the
+platform, and the sentry answers passthrough and deny calls as these rules would
+(sentry/coverage/full.py), so it can count every call the workload makes.
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ class SeccompFilter:
     export it as BPF for inspection."""
 
     def __init__(self, table: SyscallTable, intercept_action: int, *,
-                 set_no_new_privs: bool = True) -> None:
+                 set_no_new_privs: bool = True, intercept_all: bool = False) -> None:
         self.ctx = lib.seccomp_init(UNKNOWN_SYSCALL_ACTION)
         if self.ctx == ffi.NULL:
             raise OSError(errno.ENOMEM, "seccomp_init failed")
@@ -63,7 +67,10 @@ class SeccompFilter:
         self._set_attr(lib.SCMP_FLTATR_CTL_NNP, int(set_no_new_privs))
         self._set_attr(lib.SCMP_FLTATR_CTL_OPTIMIZE, 2)  # binary tree: O(log n) lookups
         for entry in table.entries:
-            self._add_entry(entry, intercept_action)
+            if intercept_all and entry.disposition is not Disposition.KILL:
+                self._add_rule(entry, intercept_action, None)
+            else:
+                self._add_entry(entry, intercept_action)
 
     def _set_attr(self, attr: int, value: int) -> None:
         check(lib.seccomp_attr_set(self.ctx, attr, value), "seccomp_attr_set")

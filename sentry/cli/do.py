@@ -10,7 +10,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from sentry.cli.common import PLAN_ERRORS, fail, new_sandbox_id, start
+from sentry.cli.common import PLAN_ERRORS, add_coverage_flags, fail, new_sandbox_id, start
 from sentry.oci.config import parse_config
 from sentry.oci.defaults import default_spec
 from sentry.sandbox.oci_plan import plan_from_config
@@ -25,6 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser.add_argument("--volume", "-v", action="append", default=[],
                         metavar="HOST:BOX[:ro]", help="bind a host path into the box")
     parser.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD ARGS...")
+    add_coverage_flags(parser)
     parser.set_defaults(execute=execute)
 
 

@@ -22,7 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--platform", choices=PLATFORM_NAMES, default="seccomp",
                         help="how intercepted calls reach the sentry (default: seccomp)")
     parser.add_argument("--strace", action="store_true",
-                        help="print one line per intercepted call to stderr (or --log)")
+                        help="print one line per call the sentry sees, in strace's format, to "
+                             "stderr (or --log); with --coverage=full that is every call")
+    parser.add_argument("--strace-syscalls", metavar="NAME,NAME",
+                        help="with --strace, print only these calls (as runsc's flag)")
     parser.add_argument("--debug", action="store_true", help="log the sentry's decisions")
     parser.add_argument("--log", metavar="FILE", help="write logs and --strace here")
     parser.add_argument("--root", metavar="STATE_DIR", default=DEFAULT_STATE_ROOT,

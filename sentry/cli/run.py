@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from sentry.cli.common import PLAN_ERRORS, fail, new_sandbox_id, start
+from sentry.cli.common import PLAN_ERRORS, add_coverage_flags, fail, new_sandbox_id, start
 from sentry.oci.config import load_bundle
 from sentry.sandbox.oci_plan import plan_from_config
 
@@ -20,6 +20,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                         help="bundle directory (runc form: then the positional is the ID)")
     parser.add_argument("target", metavar="BUNDLE_DIR|ID",
                         help="the bundle directory, or the container ID with --bundle")
+    add_coverage_flags(parser)
     parser.set_defaults(execute=execute)
 
 

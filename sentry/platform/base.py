@@ -47,6 +47,12 @@ class Platform(abc.ABC):
     """Receives intercepted calls from one sandbox and answers them."""
 
     name: str
+    # Set by the runner before the fork under --coverage=full: the filter intercepts every
+    # call but the kill ones, so from the moment it is loaded nothing may reach the sentry
+    # through a filtered call (the hand-off would wait on the sentry it is handing off to),
+    # and Response.continue_call then also answers plain passthrough calls: resume the call
+    # unchanged, as BPF ALLOW would have (ptrace: resume without skipping it).
+    intercept_all: bool = False
 
     @abc.abstractmethod
     def intercept_action(self) -> int:
@@ -69,8 +75,10 @@ class Platform(abc.ABC):
         """The next event, or None when the wakeup carried none (the caller died)."""
 
     @abc.abstractmethod
-    def respond(self, event: SyscallEvent, response: Response) -> None:
-        """Resume the caller with `response`."""
+    def respond(self, event: SyscallEvent, response: Response) -> int | None:
+        """Resume the caller with `response`; return what the platform learned of the
+        call's result that the response did not say (the installed fd's number), else
+        None. Only --strace reads it."""
 
     @abc.abstractmethod
     def still_pending(self, event: SyscallEvent) -> bool:

@@ -11,13 +11,52 @@ it only where no decision rests on that memory (Response.continue_call says why)
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import select
 import socket
 
-from sentry.native import ffi, lib
+from sentry.native import check, ffi, lib
 from sentry.platform.base import Platform, Response, SyscallEvent
 from sentry.seccomp_filter import intercept_notify
+
+LISTENER_LINK = "anon_inode:seccomp notify"
+LISTENER_POLL_SECONDS = 0.001
+
+
+def find_listener(pid: int) -> int | None:
+    """The fd number of `pid`'s seccomp listener, if it has loaded its filter yet."""
+    fd_dir = f"/proc/{pid}/fd"
+    try:
+        names = os.listdir(fd_dir)
+    except OSError:  # exiting: the caller learns it from the channel's EOF
+        return None
+    for name in names:
+        with contextlib.suppress(OSError):  # closed while we looked
+            if os.readlink(f"{fd_dir}/{name}") == LISTENER_LINK:
+                return int(name)
+    return None
+
+
+def take_listener(channel: socket.socket, pid: int) -> int:
+    """Copy the workload's listener fd with pidfd_getfd(2) once its filter is loaded.
+
+    Under --coverage=full the workload cannot send the fd: sendmsg would itself be
+    intercepted and wait for the sentry that has not got the fd yet. So the sentry looks
+    for it in /proc/PID/fd (setup only, a few ms); the workload's calls meanwhile wait in
+    the kernel. EOF on `channel` means the workload died before loading the filter."""
+    pidfd = os.pidfd_open(pid)
+    try:
+        while True:
+            target = find_listener(pid)
+            if target is not None:
+                return check(lib.rsc_pidfd_getfd(pidfd, target), "pidfd_getfd")
+            readable, _, _ = select.select([channel], [], [], LISTENER_POLL_SECONDS)
+            if readable and not channel.recv(1, socket.MSG_PEEK):
+                raise ConnectionError("workload ended before loading its filter")
+    finally:
+        os.close(pidfd)
 
 
 class SeccompNotifyPlatform(Platform):
@@ -32,14 +71,18 @@ class SeccompNotifyPlatform(Platform):
         return intercept_notify()
 
     def workload_after_filter_load(self, channel: socket.socket, notify_fd: int) -> None:
-        socket.send_fds(channel, [b"N"], [notify_fd])
+        if not self.intercept_all:  # else the sentry takes the fd itself (take_listener)
+            socket.send_fds(channel, [b"N"], [notify_fd])
         os.close(notify_fd)
 
     def attach(self, channel: socket.socket, workload_pid: int) -> None:
-        _, fds, _, _ = socket.recv_fds(channel, 1, 1)
-        if not fds:
-            raise ConnectionError("workload ended before handing over its notify fd")
-        self.notify_fd = fds[0]
+        if self.intercept_all:
+            self.notify_fd = take_listener(channel, workload_pid)
+        else:
+            _, fds, _, _ = socket.recv_fds(channel, 1, 1)
+            if not fds:
+                raise ConnectionError("workload ended before handing over its notify fd")
+            self.notify_fd = fds[0]
         os.set_blocking(self.notify_fd, True)
         # Linux 6.6: wake the sentry on the caller's CPU; measured 40 us -> 5 us per call.
         self.sync_wake_up = lib.rsc_notif_set_sync_wakeup(self.notify_fd) == 0
@@ -58,11 +101,13 @@ class SeccompNotifyPlatform(Platform):
         return SyscallEvent(token=req.id, tid=req.pid, nr=data.nr, arch=data.arch,
                             args=tuple(data.args))  # type: ignore[arg-type]
 
-    def respond(self, event: SyscallEvent, response: Response) -> None:
+    def respond(self, event: SyscallEvent, response: Response) -> int | None:
         if response.install_fd is not None:
             ret = lib.rsc_notif_addfd(self.notify_fd, event.token, response.install_fd, 0,
                                       response.install_fd_flags, lib.SECCOMP_ADDFD_FLAG_SEND)
             os.close(response.install_fd)
+            if ret < 0 and ret != -errno.ENOENT:  # e.g. EMFILE: the caller gets the error
+                ret = lib.rsc_notif_respond(self.notify_fd, event.token, -1, ret, 0)
         elif response.continue_call:
             ret = lib.rsc_notif_respond(self.notify_fd, event.token, 0, 0,
                                         lib.SECCOMP_USER_NOTIF_FLAG_CONTINUE)
@@ -72,6 +117,8 @@ class SeccompNotifyPlatform(Platform):
                                         -response.errno, 0)
         if ret < 0 and ret != -errno.ENOENT:  # ENOENT: the caller died meanwhile
             raise OSError(-ret, "seccomp notification response")
+        # ADDFD returns the fd's number in the caller, which is also the call's result.
+        return ret if response.install_fd is not None and ret >= 0 else None
 
     def still_pending(self, event: SyscallEvent) -> bool:
         return lib.rsc_notif_id_valid(self.notify_fd, event.token) == 0

@@ -25,6 +25,13 @@ from typing import TextIO
 from gofer.main import ROOT_MESSAGE, gofer_main
 from gofer.protocol import send
 from sentry import native
+from sentry.coverage.record import (
+    MODE_FULL,
+    MODE_INTERCEPTED,
+    RunFacts,
+    build_record,
+    write_record,
+)
 from sentry.dispatch import Dispatcher
 from sentry.gofer_client import GoferClient
 from sentry.handlers import SandboxInfo
@@ -57,6 +64,9 @@ class RunOptions:
     state_root: Path
     platform: str = "seccomp"
     strace: TextIO | None = None
+    strace_syscalls: frozenset[str] | None = None  # --strace-syscalls: trace only these
+    coverage: str = MODE_INTERCEPTED  # MODE_FULL: every non-kill call through the sentry
+    coverage_out: Path | None = None  # --coverage-out: where the run's record goes
 
 
 def exit_status(wait_status: int) -> int:
@@ -95,13 +105,15 @@ class SandboxRunner:
     def _run_in_cgroup(self) -> int:
         table = load_table("x86_64")
         platform = platform_by_name(self.options.platform)()
+        platform.intercept_all = self.options.coverage == MODE_FULL
         gofer_sock = self._start_gofer()
         sentry_end, workload_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         go_read, go_write = os.pipe()
         error_read, error_write = os.pipe()
         kernel_log = KernelLog.open()
         with built_filter(table, platform.intercept_action(),
-                          set_no_new_privs=self.plan.no_new_privileges) as seccomp:
+                          set_no_new_privs=self.plan.no_new_privileges,
+                          intercept_all=platform.intercept_all) as seccomp:
             if self.plan.new_pid_namespace:
                 native.unshare(CLONE_NEWPID)
             self.pid = os.fork()
@@ -129,8 +141,10 @@ class SandboxRunner:
         gofer = GoferClient(gofer_sock)
         dispatcher = Dispatcher(table, platform,
                                 SandboxInfo(hostname=self.plan.hostname, gofer=gofer),
-                                StraceWriter(self.options.strace) if self.options.strace
-                                else None)
+                                StraceWriter(self.options.strace, platform,
+                                             self.options.strace_syscalls)
+                                if self.options.strace else None,
+                                intercept_all=platform.intercept_all)
         try:
             status = self._serve(platform, dispatcher)
         finally:
@@ -138,14 +152,32 @@ class SandboxRunner:
             gofer.close()
         failure = os.read(error_read, 4096)  # EOF unless the exec itself failed
         if failure:
-            return self._report_setup_failure(failure, status)
+            code = self._report_setup_failure(failure, status)
+            self._write_coverage(dispatcher, code, None)
+            return code
+        violation = None
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGSYS:
-            report = kernel_log.seccomp_kill(self.pid)
-            print(f"runsc-py: security violation: {report}; the sandbox was killed",
+            violation = kernel_log.seccomp_kill(self.pid)
+            print(f"runsc-py: security violation: {violation}; the sandbox was killed",
                   file=sys.stderr)
         kernel_log.close()
         os.close(error_read)
+        self._write_coverage(dispatcher, exit_status(status), violation)
         return exit_status(status)
+
+    def _write_coverage(self, dispatcher: Dispatcher, status: int,
+                        violation: str | None) -> None:
+        """--coverage-out: the record of what the sentry saw, once the workload is gone."""
+        if self.options.coverage_out is None:
+            return
+        facts = RunFacts(mode=self.options.coverage, platform=self.options.platform,
+                         command=self.plan.args, exit_status=status,
+                         security_violation=violation)
+        try:
+            write_record(self.options.coverage_out, build_record(dispatcher.coverage, facts))
+        except OSError as err:
+            print(f"runsc-py: cannot write the coverage record {self.options.coverage_out}: "
+                  f"{err.strerror or err}", file=sys.stderr)
 
     def _start_gofer(self) -> socket.socket:
         """Fork the gofer while the sentry is still in the host's pid namespace: the box
@@ -201,7 +233,7 @@ class SandboxRunner:
                         if mask & select.POLLIN:
                             event = platform.receive()
                             if event is not None:
-                                platform.respond(event, dispatcher.handle(event))
+                                dispatcher.answer(event)
                         elif mask & (select.POLLHUP | select.POLLERR):
                             poller.unregister(notify_fd)  # no filter user left
                     elif fd == gofer_pidfd:
