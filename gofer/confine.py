@@ -26,7 +26,8 @@ ALLOWED_SYSCALLS = (
     # the filesystem operations of PROTOCOL.md
     "openat2", "openat", "statx", "fstatfs", "readlinkat", "mkdirat", "mknodat",
     "unlinkat", "renameat2", "symlinkat", "linkat", "fchmodat", "fchmodat2", "fchownat",
-    "utimensat", "ftruncate", "faccessat2", "bind", "connect", "fchdir", "chdir",
+    "utimensat", "ftruncate", "faccessat2", "bind", "connect", "getsockopt", "getsockname",
+    "fchdir", "chdir",
     # taking on each caller's credentials
     "setfsuid", "setfsgid", "setgroups", "capset", "capget",
 )

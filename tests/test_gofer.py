@@ -188,3 +188,26 @@ def test_tar_extracts_inside_the_box_as_natively(runsc: Runsc, tmp_path: Path) -
             p.relative_to(source))))).hexdigest()
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == native
+
+
+def test_device_nodes_are_refused_but_fifos_are_made(runsc: Runsc) -> None:
+    script = "mknod /tmp/null-$$ c 1 3; echo dev=$?; mkfifo /tmp/fifo-$$ && echo fifo=ok"
+    result = runsc("do", "--", "sh", "-c", script)
+    assert "dev=1" in result.stdout
+    assert "fifo=ok" in result.stdout
+    assert "Operation not permitted" in result.stderr
+
+
+def test_unix_socket_paths_bind_and_connect_through_the_gofer(runsc: Runsc) -> None:
+    program = (
+        "import socket, os\n"
+        "server = socket.socket(socket.AF_UNIX)\n"
+        "server.bind('/tmp/runsc-test.sock'); server.listen(1)\n"
+        "client = socket.socket(socket.AF_UNIX); client.connect('/tmp/runsc-test.sock')\n"
+        "conn, _ = server.accept(); client.sendall(b'ping'); print(conn.recv(4).decode())\n"
+        "print(os.path.exists('/tmp/runsc-test.sock'))\n"
+    )
+    result = runsc("do", "--", "python3", "-c", program)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ping\nTrue\n"
+    assert not Path("/tmp/runsc-test.sock").exists()
