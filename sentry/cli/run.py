@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from pathlib import Path
 
 from sentry.cli.common import PLAN_ERRORS, add_coverage_flags, fail, new_sandbox_id, start
 from sentry.oci.config import load_bundle
@@ -20,6 +21,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                         help="bundle directory (runc form: then the positional is the ID)")
     parser.add_argument("target", metavar="BUNDLE_DIR|ID",
                         help="the bundle directory, or the container ID with --bundle")
+    parser.add_argument("--overlay", choices=("none", "memory"), default="none",
+                        help="memory: the rootfs stays byte-for-byte unchanged; writes land in "
+                             "an in-memory layer that vanishes with the sandbox")
     add_coverage_flags(parser)
     parser.set_defaults(execute=execute)
 
@@ -31,8 +35,9 @@ def execute(args: argparse.Namespace) -> int:
             return fail(f"invalid container id {sandbox_id!r}")
     else:
         bundle, sandbox_id = args.target, new_sandbox_id()
+    scratch = Path(args.root) / sandbox_id / "scratch" if args.overlay == "memory" else None
     try:
-        plan = plan_from_config(load_bundle(bundle))
+        plan = plan_from_config(load_bundle(bundle), overlay_scratch=scratch)
     except PLAN_ERRORS as err:
         return fail(str(err))
     return start(args, sandbox_id, plan)
