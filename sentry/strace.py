@@ -23,7 +23,7 @@ from collections.abc import Callable, Collection
 from typing import TextIO
 
 from ptrace.signames import signalName
-from ptrace.syscall.linux_constants import SYSCALL_ARG_DICT
+from ptrace.syscall.linux_constants import RLIMIT_RESOURCE, SYSCALL_ARG_DICT
 from ptrace.syscall.posix_arg import (
     ACCESS_MODE_BITMASK,
     CLONE_FLAGS_BITMASK,
@@ -49,6 +49,7 @@ MASK64 = 0xFFFF_FFFF_FFFF_FFFF
 AT_FDCWD = -100
 O_CREAT = 0o100
 O_TMPFILE = 0o20000000
+AF_UNIX = 1
 SOCK_NONBLOCK = 0o4000
 SOCK_CLOEXEC = 0o2000000
 
@@ -69,6 +70,12 @@ AT_FLAGS_BITMASK = (
 ARCH_PRCTL_CODES = {0x1001: "ARCH_SET_GS", 0x1002: "ARCH_SET_FS", 0x1003: "ARCH_GET_FS",
                     0x1004: "ARCH_GET_GS", 0x1011: "ARCH_GET_CPUID", 0x1012: "ARCH_SET_CPUID",
                     0x3001: "ARCH_CET_STATUS"}
+GETRANDOM_FLAGS_BITMASK = ((1, "GRND_NONBLOCK"), (2, "GRND_RANDOM"), (4, "GRND_INSECURE"))
+# Integers that are addresses, shown in hex as strace shows them.
+ADDRESS_ARGUMENTS = frozenset({("brk", "brk"), ("arch_prctl", "addr"), ("rseq", "sig"),
+                               ("munmap", "addr"), ("mprotect", "start"),
+                               ("madvise", "start"), ("mremap", "addr"),
+                               ("clone", "child_stack"), ("clone", "regs")})
 DIRFD_NAMES = frozenset({"dirfd", "dfd", "olddfd", "newdfd", "olddirfd", "newdirfd"})
 SIGNAL_NAMES = frozenset({"sig", "signum"})
 
@@ -198,6 +205,8 @@ class CallDecoder:
     def special(self, index: int, ctype: str, arg_name: str, value: int) -> str | None:
         """Arguments python-ptrace's tables (or strace's habits) name; "" drops one."""
         name = self.name
+        if name == "socket" and arg_name == "domain" and value == AF_UNIX:
+            return "AF_UNIX"  # python-ptrace says AF_FILE, an old alias strace never prints
         table = SYSCALL_ARG_DICT.get(name, {}).get(arg_name)
         if table and value in table:
             return str(table[value])
@@ -210,9 +219,9 @@ class CallDecoder:
             return open_flags(value)
         if name in ("open", "openat") and arg_name == "mode":
             flags = self.args[2 if name == "openat" else 1]
-            return f"{value & 0o7777:#05o}" if flags & (O_CREAT | O_TMPFILE) else ""
+            return octal_mode(value) if flags & (O_CREAT | O_TMPFILE) else ""
         if arg_name in ("mode", "umode") and ctype == "umode_t":
-            return f"{value & 0o7777:#05o}"
+            return octal_mode(value)
         if name in ("access", "faccessat", "faccessat2") and arg_name == "mode":
             return bits(value, ACCESS_MODE_BITMASK, "F_OK")
         if name in ("mmap", "mprotect", "pkey_mprotect") and arg_name == "prot":
@@ -226,11 +235,17 @@ class CallDecoder:
         if name == "clone" and arg_name == "flags":
             return clone_flags(value)
         if name == "socket" and arg_name == "domain":
-            return "AF_UNIX" if value == 1 else SOCKET_FAMILY.get(value, str(value))
+            return SOCKET_FAMILY.get(value, str(value))
         if name in ("socket", "socketpair") and arg_name == "type":
             return socket_type(value)
         if name == "personality":
             return hex(value & 0xFFFF_FFFF)
+        if (name, arg_name) in ADDRESS_ARGUMENTS:
+            return pointer(value)
+        if name == "prlimit64" and arg_name == "resource":
+            return RLIMIT_RESOURCE.get(value, str(value))
+        if name == "getrandom" and arg_name == "flags":
+            return bits(value, GETRANDOM_FLAGS_BITMASK)
         if name == "arch_prctl" and arg_name == "code":
             return ARCH_PRCTL_CODES.get(value, hex(value))
         if name in ("execve", "execveat") and arg_name == "argv":
@@ -306,6 +321,11 @@ class CallDecoder:
             return pointer(address)
         more = "+" if len(items) > ENV_LIMIT else ""
         return f"{pointer(address)} /* {min(len(items), ENV_LIMIT)}{more} vars */"
+
+
+def octal_mode(value: int) -> str:
+    """0644, as strace and chmod(1) write modes."""
+    return f"0{value & 0o7777:03o}"
 
 
 def open_flags(value: int) -> str:

@@ -7,11 +7,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from sentry.cli import do, run, spec, syscalls
+from sentry.cli import coverage, do, run, spec, syscalls
 from sentry.platform import PLATFORM_NAMES
 
 DEFAULT_STATE_ROOT = "/run/runsc-py"
-COMMANDS = (run, do, spec, syscalls)
+COMMANDS = (run, do, spec, syscalls, coverage)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,8 +2,8 @@
 
 Everything is checked here, before anything starts (DESIGN.md, rule 6): the CLI prints a
 ConfigError's one-line message and exits 1, and the sandbox setup can trust every field it
-gets. Only what the sandbox implements is read; other keys (annotations, hooks,
-linux.seccomp, ...) are ignored. JSON null counts as absent, as it does for runc.
+gets. Only what the sandbox implements is read; other keys (annotations, hooks, ...) are
+ignored. JSON null counts as absent, as it does for runc.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 from sentry.oci.caps import CAPABILITY_NUMBERS
 from sentry.oci.mountopts import BIND_OPTIONS, MS_BIND, MountOptions, parse_mount_options
+from sentry.oci.seccomp import ProfileError, SeccompProfile, parse_seccomp
 
 DEFAULT_OCI_VERSION = "1.0.2"
 UID_MAX = 2**32 - 2  # (uid_t)-1 means "leave unchanged" to the set*id calls
@@ -191,6 +192,7 @@ class Linux:
     readonly_paths: tuple[str, ...] = ()  # absolute
     uid_mappings: tuple[IdMapping, ...] = ()  # only with a user namespace
     gid_mappings: tuple[IdMapping, ...] = ()  # only with a user namespace
+    seccomp: SeccompProfile | None = None  # layered under the syscall table's own filter
 
     def has_namespace(self, ns_type: str) -> bool:
         """Whether config.json asks for a new namespace of this type."""
@@ -433,7 +435,15 @@ def _parse_linux(value: object) -> Linux:
         readonly_paths=_abs_paths(obj.get("readonlyPaths"), "linux.readonlyPaths"),
         uid_mappings=uid_mappings,
         gid_mappings=gid_mappings,
+        seccomp=_parse_seccomp(obj.get("seccomp")),
     )
+
+
+def _parse_seccomp(value: object) -> SeccompProfile | None:
+    try:
+        return parse_seccomp(value)
+    except ProfileError as e:
+        raise ConfigError(e.field, e.problem) from e
 
 
 def _parse_namespaces(value: object) -> tuple[Namespace, ...]:

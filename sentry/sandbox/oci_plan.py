@@ -6,9 +6,12 @@ from pathlib import Path
 
 from sentry.oci.caps import cap_numbers
 from sentry.oci.config import BundleConfig
+from sentry.oci.seccomp import ProfileError
 from sentry.sandbox.namespaces import CLONE_NEWNS, CLONE_NEWPID, SUPPORTED_NAMESPACES
 from sentry.sandbox.plan import CapabilitySets, WorkloadPlan
 from sentry.sandbox.rootfs import MountSpec
+from sentry.seccomp_profile import check_profile
+from syscall_tables import load_table
 
 DEFAULT_HOSTNAME = "runsc"
 
@@ -22,6 +25,11 @@ def plan_from_config(config: BundleConfig, overlay_scratch: Path | None = None) 
         if namespace.type not in SUPPORTED_NAMESPACES:
             raise UnsupportedConfig(f"config.json: linux.namespaces[{index}].type: "
                                     f"{namespace.type} namespaces are not supported")
+    if config.linux.seccomp is not None:
+        try:
+            check_profile(config.linux.seccomp, load_table("x86_64"))
+        except ProfileError as err:
+            raise UnsupportedConfig(f"config.json: {err}") from err
     process = config.process
     caps = process.capabilities
     flags = config.linux.clone_flags
@@ -52,4 +60,5 @@ def plan_from_config(config: BundleConfig, overlay_scratch: Path | None = None) 
         readonly_paths=config.linux.readonly_paths,
         memory_limit=config.linux.resources.memory_limit,
         pids_limit=config.linux.resources.pids_limit,
+        seccomp_profile=config.linux.seccomp,
     )

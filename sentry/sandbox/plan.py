@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sentry.oci.seccomp import SeccompProfile
 from sentry.sandbox.rootfs import MountSpec
 
 
@@ -43,3 +44,4 @@ class WorkloadPlan:
     readonly_paths: tuple[str, ...] = ()
     memory_limit: int | None = None
     pids_limit: int | None = None
+    seccomp_profile: SeccompProfile | None = None  # linux.seccomp, under the table's filter

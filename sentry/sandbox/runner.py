@@ -44,6 +44,7 @@ from sentry.sandbox.plan import WorkloadPlan
 from sentry.sandbox.violations import KernelLog
 from sentry.sandbox.workload import run_workload
 from sentry.seccomp_filter import built_filter
+from sentry.seccomp_profile import refused_names
 from sentry.strace import StraceWriter
 from syscall_tables import load_table
 
@@ -170,9 +171,12 @@ class SandboxRunner:
         """--coverage-out: the record of what the sentry saw, once the workload is gone."""
         if self.options.coverage_out is None:
             return
+        profile = self.plan.seccomp_profile
         facts = RunFacts(mode=self.options.coverage, platform=self.options.platform,
                          command=self.plan.args, exit_status=status,
-                         security_violation=violation)
+                         security_violation=violation,
+                         profile_refuses=refused_names(profile, dispatcher.table)
+                         if profile else ())
         try:
             write_record(self.options.coverage_out, build_record(dispatcher.coverage, facts))
         except OSError as err:

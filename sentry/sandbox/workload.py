@@ -20,6 +20,8 @@ from sentry.sandbox import credentials, rootfs
 from sentry.sandbox.namespaces import CLONE_NEWNET, CLONE_NEWUTS, bring_up_loopback
 from sentry.sandbox.plan import WorkloadPlan
 from sentry.seccomp_filter import SeccompFilter
+from sentry.seccomp_profile import ProfileFilter
+from syscall_tables import load_table
 
 PR_SET_PDEATHSIG = 1
 SETUP_FAILED = 1
@@ -80,7 +82,7 @@ def _become_box(plan: WorkloadPlan, platform: Platform, seccomp: SeccompFilter,
     _close_inherited_fds(keep=(channel.fileno(), error_fd))
     if not plan.no_new_privileges:
         # Without no_new_privs the filter needs CAP_SYS_ADMIN: load it before dropping.
-        _load_filter(platform, seccomp, channel)
+        _load_filter(plan, platform, seccomp, channel)
     credentials.switch_user(plan.uid, plan.gid, plan.groups, plan.umask)
     if plan.capabilities is not None:
         caps = plan.capabilities
@@ -92,7 +94,7 @@ def _become_box(plan: WorkloadPlan, platform: Platform, seccomp: SeccompFilter,
         raise SetupError(f"process.cwd {plan.cwd}: {err.strerror}") from err
     if plan.no_new_privileges:
         credentials.set_no_new_privs()
-        _load_filter(platform, seccomp, channel)
+        _load_filter(plan, platform, seccomp, channel)
 
 
 def _build_root(plan: WorkloadPlan) -> None:
@@ -132,10 +134,17 @@ def _close_inherited_fds(keep: tuple[int, ...]) -> None:
     os.closerange(low, os.sysconf("SC_OPEN_MAX"))
 
 
-def _load_filter(platform: Platform, seccomp: SeccompFilter, channel: socket.socket) -> None:
+def _load_filter(plan: WorkloadPlan, platform: Platform, seccomp: SeccompFilter,
+                 channel: socket.socket) -> None:
+    # The bundle's linux.seccomp is built before any filter is loaded (building makes
+    # syscalls) and loaded after the hand-off, so it need not allow the sandbox's own.
+    profile = (ProfileFilter(plan.seccomp_profile, load_table("x86_64"))
+               if plan.seccomp_profile else None)
     seccomp.load()
     platform.workload_after_filter_load(channel, seccomp.notify_fd())
     channel.close()
+    if profile is not None:
+        profile.load()
 
 
 def _exec(plan: WorkloadPlan) -> NoReturn:
