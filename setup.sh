@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 python=${PYTHON:-python3}
-packages=(libseccomp-dev busybox-static gcc libc6-dev strace)
+# chromium: the tests render the HTML coverage report headless (tests/test_coverage_report.py).
+packages=(libseccomp-dev busybox-static gcc libc6-dev strace chromium)
 
 sudo=()
 if [ "$(id -u)" -ne 0 ]; then
