@@ -10,9 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import MakeBundle, Runsc, StaticProgram
 
-from sentry.oci.seccomp import parse_seccomp
+from sentry.oci.config import ConfigError, parse_config
+from sentry.oci.seccomp import ArgCondition, parse_seccomp
+from sentry.seccomp_profile import condition_sets, refused_names
 from syscall_tables import load_table
 
 RUNSC_PY = Path(__file__).resolve().parent.parent / "runsc.py"
@@ -128,3 +131,67 @@ def test_profile_asking_for_a_listener_is_refused(runsc: Runsc, make_bundle: Mak
 
     assert result.returncode == 1
     assert "linux.seccomp.listenerPath" in result.stderr
+
+
+def test_profile_argument_conditions_refuse_only_the_matching_calls(
+        runsc: Runsc, make_bundle: MakeBundle) -> None:
+    profile = {"defaultAction": "SCMP_ACT_ALLOW",
+               "syscalls": [{"names": ["chmod"], "action": "SCMP_ACT_ERRNO",
+                             "errnoRet": errno.EACCES,
+                             "args": [{"index": 1, "value": 0o700, "op": "SCMP_CMP_EQ"}]}]}
+    script = "mkdir /tmp/x; chmod 700 /tmp/x; echo $?; chmod 755 /tmp/x; echo $?"
+    bundle = make_bundle(["/bin/sh", "-c", script], linux={"seccomp": profile},
+                         root={"readonly": False})
+    result = runsc("run", bundle.path)
+
+    assert result.stdout == "1\n0\n", result.stderr
+    assert "Permission denied" in result.stderr
+
+
+def test_conditions_on_one_argument_are_alternatives_as_in_runc() -> None:
+    same = (ArgCondition(0, "SCMP_CMP_EQ", 1), ArgCondition(0, "SCMP_CMP_EQ", 2))
+    different = (ArgCondition(0, "SCMP_CMP_EQ", 1), ArgCondition(1, "SCMP_CMP_EQ", 2))
+    assert list(condition_sets(same)) == [(same[0],), (same[1],)]
+    assert list(condition_sets(different)) == [different]
+
+
+def test_refused_names_are_what_the_profile_does_not_allow() -> None:
+    profile = parse_seccomp({"defaultAction": "SCMP_ACT_ERRNO",
+                             "syscalls": [{"names": ["read", "write", "not_a_call"],
+                                           "action": "SCMP_ACT_ALLOW"}]})
+    assert profile is not None
+    refused = refused_names(profile, load_table("x86_64"))
+    assert "read" not in refused and "write" not in refused
+    assert "openat" in refused
+    assert len(refused) == len(load_table("x86_64").entries) - 2
+
+
+@pytest.mark.parametrize(("profile", "field"), [
+    ([], "linux.seccomp"),
+    ({"syscalls": []}, "linux.seccomp.defaultAction"),
+    ({"defaultAction": "SCMP_ACT_TRACE"}, "linux.seccomp.defaultAction"),
+    ({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": -1},
+     "linux.seccomp.defaultErrnoRet"),
+    ({"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_Z80"]},
+     "linux.seccomp.architectures[0]"),
+    ({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"action": "SCMP_ACT_ALLOW"}]},
+     "linux.seccomp.syscalls[0].names"),
+    ({"defaultAction": "SCMP_ACT_ERRNO",
+      "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW",
+                    "args": [{"index": 6, "value": 0, "op": "SCMP_CMP_EQ"}]}]},
+     "linux.seccomp.syscalls[0].args[0].index"),
+    ({"defaultAction": "SCMP_ACT_ERRNO",
+      "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW",
+                    "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_ABOUT"}]}]},
+     "linux.seccomp.syscalls[0].args[0].op"),
+])
+def test_bad_profile_names_the_field(profile: object, field: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(with_profile(profile), Path("/"))
+    assert caught.value.field == field
+
+
+def with_profile(profile: object) -> dict[str, Any]:
+    """A config that is valid but for its linux.seccomp."""
+    return {"ociVersion": "1.0.2", "process": {"args": ["/bin/true"], "cwd": "/"},
+            "root": {"path": "/"}, "linux": {"seccomp": profile}}

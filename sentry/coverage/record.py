@@ -32,8 +32,9 @@ EMULATED = "emulated"  # a handler produced the result (value, errno or injected
 CHECKED_CONTINUED = "checked-continued"  # a handler checked it, then the kernel ran it
 DENIED = "denied"  # refused with the table's errno (or an argument rule's)
 CONTINUED = "passthrough-continued"  # --coverage=full: the kernel ran it as BPF ALLOW would
-KILLED = "killed"  # the filter killed the sandbox: named from the kernel's audit record
-HANDLINGS = (EMULATED, CHECKED_CONTINUED, DENIED, CONTINUED, KILLED)
+HANDLINGS = (EMULATED, CHECKED_CONTINUED, DENIED, CONTINUED)
+# A killed call never reaches the sentry: the filter kills the box in the kernel, and the
+# record's "security_violation" names the call from the kernel's audit record.
 
 
 def errno_name(value: int) -> str:
