@@ -76,12 +76,35 @@ ffibuilder.cdef(
     int rsc_pidfd_getfd(int pidfd, int targetfd);
     uint32_t rsc_act_errno(uint32_t errno_value);
     uint32_t rsc_act_trace(uint32_t data);
+
+    #define RSC_MAX_NR ...
+    #define RSC_LOG_SIZE ...
+    enum rsc_kind {
+        RSC_PYTHON, RSC_GETUID, RSC_GETEUID, RSC_GETGID, RSC_GETEGID,
+        RSC_GETRESUID, RSC_GETRESGID, RSC_GETGROUPS, RSC_UNAME,
+        RSC_STAT, RSC_LSTAT, RSC_NEWFSTATAT, RSC_STATX,
+        RSC_ACCESS, RSC_FACCESSAT, RSC_FACCESSAT2,
+        RSC_READLINK, RSC_READLINKAT, RSC_OPEN, RSC_OPENAT, ...
+    };
+    enum rsc_serve_result { RSC_EVENT = 1, RSC_WAKE = 2, RSC_HUP = 3, RSC_DRAIN = 4 };
+    struct rsc_answer { int32_t nr; int32_t error; };
+    struct rsc_fastpath {
+        int notify_fd;
+        int gofer_fd;
+        uint8_t kind[512];
+        char utsname[390];
+        uint32_t log_len;
+        struct rsc_answer log[1024];
+    };
+    int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
+                  struct seccomp_notif *req);
     """
 )
 ffibuilder.set_source(
     "sentry._native",
-    '#include <seccomp.h>\n#include <linux/openat2.h>\n#include "native.h"\n',
-    sources=["csrc/native.c"],  # relative: setuptools refuses absolute paths
+    '#include <seccomp.h>\n#include <linux/openat2.h>\n#include "native.h"\n'
+    '#include "fastpath.h"\n',
+    sources=["csrc/native.c", "csrc/fastpath.c"],  # relative: setuptools refuses absolute paths
     include_dirs=["csrc"],
     libraries=["seccomp"],
     extra_compile_args=["-O2", "-Wall"],

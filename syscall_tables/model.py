@@ -93,6 +93,8 @@ class SyscallEntry:
     note: str
     errno: int | None = None  # DENY only: the errno the call fails with
     arg_rules: tuple[ArgRule, ...] = field(default=())  # PASSTHROUGH only
+    # EMULATE/GOFER only: answered by the C fast path (csrc/fastpath.c) without Python.
+    fast_path: bool = False
 
     @property
     def intercepted(self) -> bool:

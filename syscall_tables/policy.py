@@ -22,6 +22,7 @@ class Policy:
     note: str
     errno: int | None = None
     arg_rules: tuple[ArgRule, ...] = ()
+    fast_path: bool = False
 
     def __post_init__(self) -> None:
         if not self.note or "\n" in self.note:
@@ -30,6 +31,8 @@ class Policy:
             raise ValueError("DENY, and only DENY, carries an errno")
         if self.arg_rules and self.disposition is not Disposition.PASSTHROUGH:
             raise ValueError("argument rules apply only to PASSTHROUGH")
+        if self.fast_path and self.disposition not in (Disposition.EMULATE, Disposition.GOFER):
+            raise ValueError("only calls the sentry answers can take the fast path")
 
     def entry(self, number: int, name: str) -> SyscallEntry:
         return SyscallEntry(
@@ -40,6 +43,7 @@ class Policy:
             note=self.note,
             errno=self.errno,
             arg_rules=self.arg_rules,
+            fast_path=self.fast_path,
         )
 
 
@@ -49,13 +53,15 @@ def passthrough(
     return Policy(Disposition.PASSTHROUGH, support, note, arg_rules=rules)
 
 
-def emulate(note: str, *, support: Support = Support.FULL) -> Policy:
-    return Policy(Disposition.EMULATE, support, note)
+def emulate(note: str, *, support: Support = Support.FULL, fast_path: bool = False) -> Policy:
+    """Answered by the sentry; `fast_path`: in C, without entering Python."""
+    return Policy(Disposition.EMULATE, support, note, fast_path=fast_path)
 
 
-def gofer(note: str, *, support: Support = Support.FULL) -> Policy:
-    """Done by the gofer under the caller's credentials; the sentry injects the result."""
-    return Policy(Disposition.GOFER, support, note)
+def gofer(note: str, *, support: Support = Support.FULL, fast_path: bool = False) -> Policy:
+    """Done by the gofer under the caller's credentials; the sentry injects the result.
+    `fast_path`: the sentry's side runs in C (csrc/fastpath.c)."""
+    return Policy(Disposition.GOFER, support, note, fast_path=fast_path)
 
 
 def deny(errno: int, note: str, *, support: Support = Support.UNIMPLEMENTED) -> Policy:

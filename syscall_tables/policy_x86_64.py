@@ -52,13 +52,25 @@ PATH = passthrough(
     support=Support.PARTIAL,
 )
 GOFER_OPEN = gofer(
-    "opened by the gofer in the box root (openat2 RESOLVE_IN_ROOT); the fd is injected with "
-    "ADDFD+SEND; /dev/stdin and /proc/self/fd/N reopen the caller's own fd",
+    "opened by the gofer in the box root (openat2 RESOLVE_IN_ROOT), fd injected with "
+    "ADDFD+SEND, sentry side in C; /dev/stdin, /proc/self/fd/N reopen the caller's fd; "
+    "O_PATH continues after the check",
     support=Support.PARTIAL,
+    fast_path=True,
 )
 GOFER_STAT = gofer(
     "resolved by the gofer; the kernel's struct is copied into the caller; fd forms "
-    "(AT_EMPTY_PATH) stat a copy of the caller's fd"
+    "(AT_EMPTY_PATH) stat a copy of the caller's fd",
+)
+GOFER_LOOKUP = gofer(
+    "hot lookup, sentry side in C: resolved by the gofer under the caller's credentials, "
+    "the kernel's answer copied into the caller; fd forms (AT_EMPTY_PATH) go to Python",
+    fast_path=True,
+)
+GOFER_ACCESS = gofer(
+    "hot lookup, sentry side in C: checked by the gofer with the caller's real ids (or "
+    "effective, AT_EACCESS), as the kernel does",
+    fast_path=True,
 )
 GOFER_CHANGE = gofer(
     "done by the gofer in the box root under the caller's fs ids, groups and capabilities"
@@ -79,8 +91,9 @@ IDENTITY_SET = passthrough(
     "changes the task's own credentials; without CAP_SETUID/CAP_SETGID only within its ids"
 )
 IDENTITY_GET = emulate(
-    "answered by the sentry from the task's real credentials so the box identity is the "
-    "sentry's to present"
+    "answered in C by the sentry from the task's real credentials: intercepted so the box "
+    "identity is the sentry's to present (the uid map point)",
+    fast_path=True,
 )
 OBSOLETE = deny(errno.ENOSYS, "obsolete or never implemented: the kernel itself answers ENOSYS")
 NO_64BIT_ENTRY = deny(errno.ENOSYS, "no 64-bit entry point: the kernel itself answers ENOSYS")
@@ -189,16 +202,18 @@ POLICY: dict[str, Policy] = {
     "openat2": deny(
         errno.ENOSYS, "its resolve flags are not offered yet; callers fall back to openat"
     ),
-    "creat": GOFER_OPEN,
-    "stat": GOFER_STAT,
-    "lstat": GOFER_STAT,
-    "newfstatat": GOFER_STAT,
-    "statx": GOFER_STAT,
-    "access": gofer("checked by the gofer with the caller's real ids, as the kernel does"),
-    "faccessat": gofer("checked by the gofer with the caller's real ids, as the kernel does"),
-    "faccessat2": gofer("checked by the gofer with the caller's real or effective ids"),
-    "readlink": GOFER_STAT,
-    "readlinkat": GOFER_STAT,
+    "creat": gofer(
+        "opened by the gofer in the box root, fd injected with ADDFD+SEND (Python side)"
+    ),
+    "stat": GOFER_LOOKUP,
+    "lstat": GOFER_LOOKUP,
+    "newfstatat": GOFER_LOOKUP,
+    "statx": GOFER_LOOKUP,
+    "access": GOFER_ACCESS,
+    "faccessat": GOFER_ACCESS,
+    "faccessat2": GOFER_ACCESS,
+    "readlink": GOFER_LOOKUP,
+    "readlinkat": GOFER_LOOKUP,
     "mkdir": GOFER_CHANGE,
     "mkdirat": GOFER_CHANGE,
     "mknod": gofer(
@@ -402,7 +417,9 @@ POLICY: dict[str, Policy] = {
     "setfsgid": IDENTITY_SET,
     "setgroups": IDENTITY_SET,
     "uname": emulate(
-        "hostname from config.json, host kernel details hidden: the box presents its own identity"
+        "answered in C: hostname from config.json, host details hidden (intercepted so the box "
+        "presents its own identity)",
+        fast_path=True,
     ),
     "sethostname": deny(errno.EPERM, "the box's hostname comes from config.json, as uname shows"),
     "setdomainname": deny(errno.EPERM, "the box's domain name is fixed by the runtime"),

@@ -1,0 +1,568 @@
+/* See fastpath.h. Mirrors sentry/handlers/{sys_identity,sys_utsname,sys_stat,sys_file}.py
+ * and gofer/protocol.py for the calls it answers; every case those handle specially
+ * (fd forms, /dev/stdin aliases, O_PATH) is returned to Python instead. */
+#define _GNU_SOURCE
+#include "fastpath.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define AUDIT_ARCH_X86_64_VALUE 0xC000003Eu
+#define FALLBACK 1            /* not answered here: Python takes the call */
+#define AT_FDCWD_VALUE (-100)
+#define AT_SYMLINK_NOFOLLOW_VALUE 0x100
+#define AT_EACCESS_VALUE 0x200
+#define AT_EMPTY_PATH_VALUE 0x1000
+#define MAX_GROUPS 256
+#define PATH_BYTES 4096
+#define MAX_PAYLOAD 8192
+
+enum gofer_op { OP_OPEN = 1, OP_STAT = 2, OP_STATX = 3, OP_ACCESS = 4, OP_READLINK = 5 };
+
+struct task {
+    uint32_t uid[4], gid[4];
+    uint32_t groups[MAX_GROUPS];
+    int ngroups;
+    uint64_t cap_eff, cap_prm;
+    uint32_t umask;
+    long box_tgid, box_tid;
+};
+
+/* ---- the caller ----------------------------------------------------------------- */
+
+static const char *field(const char *status, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *line = status; line && *line; line = strchr(line, '\n')) {
+        if (*line == '\n')
+            line++;
+        if (strncmp(line, name, len) == 0 && line[len] == ':')
+            return line + len + 1;
+    }
+    return NULL;
+}
+
+static void parse_ids(const char *text, uint32_t out[4])
+{
+    for (int i = 0; i < 4 && text; i++)
+        out[i] = (uint32_t)strtoul(text, (char **)&text, 10);
+}
+
+static long last_number(const char *text)
+{
+    long value = -1;
+    while (text && *text && *text != '\n') {
+        char *end;
+        long v = strtol(text, &end, 10);
+        if (end == text)
+            break;
+        value = v;
+        text = end;
+    }
+    return value;
+}
+
+static int read_task(int tid, struct task *t)
+{
+    char path[64], status[4096];
+    snprintf(path, sizeof(path), "/proc/%d/status", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = read(fd, status, sizeof(status) - 1);
+    close(fd);
+    if (n <= 0)
+        return -ESRCH;
+    status[n] = 0;
+    const char *uid = field(status, "Uid"), *gid = field(status, "Gid");
+    const char *groups = field(status, "Groups"), *umask = field(status, "Umask");
+    const char *eff = field(status, "CapEff"), *prm = field(status, "CapPrm");
+    const char *tgid = field(status, "NStgid"), *pid = field(status, "NSpid");
+    if (!uid || !gid || !groups || !umask || !eff || !prm || !tgid || !pid)
+        return -ESRCH;
+    parse_ids(uid, t->uid);
+    parse_ids(gid, t->gid);
+    t->ngroups = 0;
+    for (const char *p = groups; *p && *p != '\n' && t->ngroups < MAX_GROUPS;) {
+        char *end;
+        unsigned long g = strtoul(p, &end, 10);
+        if (end == p)
+            break;
+        t->groups[t->ngroups++] = (uint32_t)g;
+        p = end;
+        while (*p == ' ' || *p == '\t')
+            p++;
+    }
+    t->umask = (uint32_t)strtoul(umask, NULL, 8);
+    t->cap_eff = strtoull(eff, NULL, 16);
+    t->cap_prm = strtoull(prm, NULL, 16);
+    t->box_tgid = last_number(tgid);
+    t->box_tid = last_number(pid);
+    return 0;
+}
+
+static int vm_write(int tid, uint64_t remote, const void *buf, size_t len)
+{
+    struct iovec local = {.iov_base = (void *)buf, .iov_len = len};
+    struct iovec far = {.iov_base = (void *)(uintptr_t)remote, .iov_len = len};
+    ssize_t n = process_vm_writev(tid, &local, 1, &far, 1, 0);
+    return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+/* A NUL-terminated string from the caller, page by page (it may end before an unmapped
+ * page). The sentry reads it once; the gofer resolves this copy. */
+static int read_cstring(int tid, uint64_t address, char *out)
+{
+    if (!address)
+        return -EFAULT;
+    size_t have = 0;
+    while (have < PATH_BYTES) {
+        uint64_t at = address + have;
+        size_t chunk = 4096 - (at % 4096);
+        if (chunk > PATH_BYTES - have)
+            chunk = PATH_BYTES - have;
+        struct iovec local = {.iov_base = out + have, .iov_len = chunk};
+        struct iovec far = {.iov_base = (void *)(uintptr_t)at, .iov_len = chunk};
+        ssize_t n = process_vm_readv(tid, &local, 1, &far, 1, 0);
+        if (n <= 0)
+            return -EFAULT;
+        char *nul = memchr(out + have, 0, (size_t)n);
+        if (nul)
+            return (int)(nul - out);
+        have += (size_t)n;
+    }
+    return -ENAMETOOLONG;
+}
+
+static bool starts_with_component(const char *path, const char *prefix)
+{
+    size_t len = strlen(prefix);
+    return strncmp(path, prefix, len) == 0 && (path[len] == 0 || path[len] == '/');
+}
+
+/* The box-absolute path for the gofer, or FALLBACK when it names one of the caller's own
+ * fds (/dev/stdin, /dev/fd/N, /proc/self/fd/N), which Python reopens. */
+static int box_path(int tid, const struct task *t, int dirfd, const char *path, char *out)
+{
+    char joined[PATH_BYTES * 2];
+    if (!*path)
+        return -ENOENT;
+    if (path[0] == '/') {
+        snprintf(joined, sizeof(joined), "%s", path);
+    } else {
+        char link[64], base[PATH_BYTES];
+        if (dirfd == AT_FDCWD_VALUE)
+            snprintf(link, sizeof(link), "/proc/%d/cwd", tid);
+        else
+            snprintf(link, sizeof(link), "/proc/%d/fd/%d", tid, dirfd);
+        ssize_t n = readlink(link, base, sizeof(base) - 1);
+        if (n < 0)
+            return errno == ENOENT ? -EBADF : -errno;
+        base[n] = 0;
+        if (base[0] != '/')
+            return -ENOTDIR;
+        static const char deleted[] = " (deleted)";
+        if ((size_t)n >= sizeof(deleted) - 1 &&
+            strcmp(base + n - (sizeof(deleted) - 1), deleted) == 0)
+            return -ENOENT;
+        while (n > 0 && base[n - 1] == '/')
+            base[--n] = 0;
+        snprintf(joined, sizeof(joined), "%s/%s", base, path);
+    }
+    if (starts_with_component(joined, "/dev/fd") || strcmp(joined, "/dev/stdin") == 0 ||
+        strcmp(joined, "/dev/stdout") == 0 || strcmp(joined, "/dev/stderr") == 0)
+        return FALLBACK;
+    static const struct { const char *alias; int kind; } proc_aliases[] = {
+        {"/proc/self", 0}, {"/proc/thread-self", 1}, {"/proc/net", 2}, {"/proc/mounts", 3},
+    };
+    for (size_t i = 0; i < sizeof(proc_aliases) / sizeof(proc_aliases[0]); i++) {
+        const char *alias = proc_aliases[i].alias;
+        if (!starts_with_component(joined, alias))
+            continue;
+        const char *rest = joined + strlen(alias);
+        static const char *const suffix[] = {"", "", "/net", "/mounts"};
+        char real[sizeof(joined)];
+        if (proc_aliases[i].kind == 1)
+            snprintf(real, sizeof(real), "/proc/%ld/task/%ld%s", t->box_tgid, t->box_tid, rest);
+        else
+            snprintf(real, sizeof(real), "/proc/%ld%s%s", t->box_tgid,
+                     suffix[proc_aliases[i].kind], rest);
+        snprintf(joined, sizeof(joined), "%s", real);
+        break;
+    }
+    char own_fds[64];
+    snprintf(own_fds, sizeof(own_fds), "/proc/%ld/", t->box_tgid);
+    if (strncmp(joined, own_fds, strlen(own_fds)) == 0 && strstr(joined, "/fd/"))
+        return FALLBACK;
+    size_t len = strlen(joined);
+    if (len >= PATH_BYTES)
+        return -ENAMETOOLONG;
+    memcpy(out, joined, len + 1);
+    return (int)len;
+}
+
+/* ---- the gofer (gofer/PROTOCOL.md, version 1) ------------------------------------- */
+
+static void put(char **p, const void *data, size_t len)
+{
+    memcpy(*p, data, len);
+    *p += len;
+}
+
+/* One request/reply. Returns the gofer's status (0 or -errno), or FALLBACK when the
+ * gofer is unreachable or broke the protocol (Python then sees it and ends the box). */
+static int gofer_call(struct rsc_fastpath *f, int op, const struct task *t, bool real_ids,
+                      const char *path, int path_len, const int64_t ints[4],
+                      char *payload, size_t *payload_len, int *fd_out)
+{
+    char msg[22 + 4 * MAX_GROUPS + 32 + 1 + 2 + PATH_BYTES + 2];
+    char *p = msg;
+    uint32_t fsuid = real_ids ? t->uid[0] : t->uid[3];
+    uint32_t fsgid = real_ids ? t->gid[0] : t->gid[3];
+    uint64_t caps = real_ids ? (t->uid[0] == 0 ? t->cap_prm : 0) : t->cap_eff;
+    uint8_t version = 1, op8 = (uint8_t)op, npaths = 1;
+    uint16_t ngroups = (uint16_t)t->ngroups, plen = (uint16_t)path_len, blob = 0;
+    put(&p, "RG", 2);
+    put(&p, &version, 1);
+    put(&p, &op8, 1);
+    put(&p, &fsuid, 4);
+    put(&p, &fsgid, 4);
+    put(&p, &caps, 8);
+    put(&p, &ngroups, 2);
+    put(&p, t->groups, 4 * (size_t)t->ngroups);
+    put(&p, ints, 32);
+    put(&p, &npaths, 1);
+    put(&p, &plen, 2);
+    put(&p, path, (size_t)path_len);
+    put(&p, &blob, 2);
+    if (send(f->gofer_fd, msg, (size_t)(p - msg), MSG_NOSIGNAL) != p - msg)
+        return FALLBACK;
+
+    char reply[11 + MAX_PAYLOAD];
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    struct iovec iov = {.iov_base = reply, .iov_len = sizeof(reply)};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = sizeof(control.buf)};
+    ssize_t n = recvmsg(f->gofer_fd, &mh, MSG_CMSG_CLOEXEC);
+    int fd = -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+            memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    int32_t status;
+    uint32_t length;
+    if (n < 11 || memcmp(reply, "RG\1", 3) != 0 || (mh.msg_flags & MSG_CTRUNC))
+        goto broken;
+    memcpy(&status, reply + 3, 4);
+    memcpy(&length, reply + 7, 4);
+    if (status > 0 || status < -4095 || length > MAX_PAYLOAD || (ssize_t)length != n - 11)
+        goto broken;
+    if (payload) {
+        memcpy(payload, reply + 11, length);
+        *payload_len = length;
+    }
+    if (fd_out && status == 0)
+        *fd_out = fd;
+    else if (fd >= 0)
+        close(fd);
+    return status;
+broken:
+    if (fd >= 0)
+        close(fd);
+    return FALLBACK;
+}
+
+/* ---- answers ---------------------------------------------------------------------- */
+
+static int respond(struct rsc_fastpath *f, const struct seccomp_notif *req, int64_t value,
+                   int error)
+{
+    struct seccomp_notif_resp resp = {.id = req->id, .val = error ? -1 : value,
+                                      .error = error ? -error : 0};
+    uint32_t nr = (uint32_t)req->data.nr;
+    if (ioctl(f->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
+        return -errno;
+    f->log[f->log_len].nr = (int32_t)nr;
+    f->log[f->log_len].error = error;
+    f->log_len++;
+    return 0;
+}
+
+static bool still_pending(struct rsc_fastpath *f, const struct seccomp_notif *req)
+{
+    uint64_t id = req->id;
+    return ioctl(f->notify_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+static int write_ids(struct rsc_fastpath *f, const struct seccomp_notif *req,
+                     const uint32_t ids[4])
+{
+    for (int i = 0; i < 3; i++)
+        if (vm_write((int)req->pid, req->data.args[i], &ids[i], 4) < 0)
+            return respond(f, req, 0, EFAULT);
+    return respond(f, req, 0, 0);
+}
+
+static int answer_identity(struct rsc_fastpath *f, const struct seccomp_notif *req, int kind)
+{
+    struct task t;
+    int tid = (int)req->pid;
+    if (read_task(tid, &t) < 0 || !still_pending(f, req))
+        return respond(f, req, 0, ESRCH);
+    switch (kind) {
+    case RSC_GETUID: return respond(f, req, t.uid[0], 0);
+    case RSC_GETEUID: return respond(f, req, t.uid[1], 0);
+    case RSC_GETGID: return respond(f, req, t.gid[0], 0);
+    case RSC_GETEGID: return respond(f, req, t.gid[1], 0);
+    case RSC_GETRESUID: return write_ids(f, req, t.uid);
+    case RSC_GETRESGID: return write_ids(f, req, t.gid);
+    default: break;
+    }
+    uint32_t size = (uint32_t)req->data.args[0];
+    if (size == 0)
+        return respond(f, req, t.ngroups, 0);
+    if ((size & 0x80000000u) || size < (uint32_t)t.ngroups)
+        return respond(f, req, 0, EINVAL);
+    if (t.ngroups && vm_write(tid, req->data.args[1], t.groups, 4 * (size_t)t.ngroups) < 0)
+        return respond(f, req, 0, EFAULT);
+    return respond(f, req, t.ngroups, 0);
+}
+
+struct path_call {
+    struct task task;
+    char path[PATH_BYTES];
+    int path_len;
+};
+
+/* Read the caller and its path; 0, FALLBACK, or -errno to answer with. */
+static int prepare_path(struct rsc_fastpath *f, const struct seccomp_notif *req, int dirfd,
+                        uint64_t address, bool empty_path_ok, struct path_call *pc)
+{
+    int tid = (int)req->pid;
+    char raw[PATH_BYTES];
+    if (f->gofer_fd < 0)
+        return FALLBACK;
+    int len = read_cstring(tid, address, raw);
+    if (len < 0)
+        return len;
+    if (len == 0 && empty_path_ok)
+        return FALLBACK;  /* an fd form: Python stats a copy of the caller's fd */
+    if (read_task(tid, &pc->task) < 0)
+        return -ESRCH;
+    int n = box_path(tid, &pc->task, dirfd, raw, pc->path);
+    if (n < 0 || n == FALLBACK)
+        return n;
+    pc->path_len = n;
+    if (!still_pending(f, req))  /* the tid may name another task now */
+        return -ESRCH;
+    return 0;
+}
+
+static int answer_stat(struct rsc_fastpath *f, const struct seccomp_notif *req, int kind)
+{
+    const __u64 *a = req->data.args;
+    int dirfd = AT_FDCWD_VALUE, flags = 0;
+    uint64_t path_arg = a[0], out = a[1];
+    uint32_t mask = 0;
+    switch (kind) {
+    case RSC_LSTAT: flags = AT_SYMLINK_NOFOLLOW_VALUE; break;
+    case RSC_NEWFSTATAT:
+        dirfd = (int)a[0]; path_arg = a[1]; out = a[2]; flags = (int)a[3]; break;
+    case RSC_STATX:
+        dirfd = (int)a[0]; path_arg = a[1]; flags = (int)a[2]; mask = (uint32_t)a[3];
+        out = a[4]; break;
+    default: break;
+    }
+    struct path_call pc;
+    int r = prepare_path(f, req, dirfd, path_arg, flags & AT_EMPTY_PATH_VALUE, &pc);
+    if (r == FALLBACK)
+        return FALLBACK;
+    if (r < 0)
+        return respond(f, req, 0, -r);
+    char payload[MAX_PAYLOAD];
+    size_t payload_len = 0;
+    int64_t ints[4] = {flags & AT_SYMLINK_NOFOLLOW_VALUE, 0, 0, 0};
+    int op = OP_STAT;
+    if (kind == RSC_STATX) {
+        op = OP_STATX;
+        ints[0] = flags & ~AT_EMPTY_PATH_VALUE;
+        ints[1] = mask;
+    }
+    int status = gofer_call(f, op, &pc.task, false, pc.path, pc.path_len, ints, payload,
+                            &payload_len, NULL);
+    if (status == FALLBACK)
+        return FALLBACK;
+    if (status < 0)
+        return respond(f, req, 0, -status);
+    if (vm_write((int)req->pid, out, payload, payload_len) < 0)
+        return respond(f, req, 0, EFAULT);
+    return respond(f, req, 0, 0);
+}
+
+static int answer_access(struct rsc_fastpath *f, const struct seccomp_notif *req, int kind)
+{
+    const __u64 *a = req->data.args;
+    int dirfd = AT_FDCWD_VALUE, flags = 0;
+    uint64_t path_arg = a[0];
+    uint32_t mode = (uint32_t)a[1];
+    if (kind != RSC_ACCESS) {
+        dirfd = (int)a[0]; path_arg = a[1]; mode = (uint32_t)a[2];
+        flags = kind == RSC_FACCESSAT2 ? (int)a[3] : 0;
+    }
+    if ((mode & ~7u) || (flags & ~(AT_EACCESS_VALUE | AT_SYMLINK_NOFOLLOW_VALUE |
+                                   AT_EMPTY_PATH_VALUE)))
+        return respond(f, req, 0, EINVAL);
+    struct path_call pc;
+    int r = prepare_path(f, req, dirfd, path_arg, flags & AT_EMPTY_PATH_VALUE, &pc);
+    if (r == FALLBACK)
+        return FALLBACK;
+    if (r < 0)
+        return respond(f, req, 0, -r);
+    int64_t ints[4] = {mode, flags & AT_SYMLINK_NOFOLLOW_VALUE, 0, 0};
+    int status = gofer_call(f, OP_ACCESS, &pc.task, !(flags & AT_EACCESS_VALUE), pc.path,
+                            pc.path_len, ints, NULL, NULL, NULL);
+    if (status == FALLBACK)
+        return FALLBACK;
+    return respond(f, req, 0, -status);
+}
+
+static int answer_readlink(struct rsc_fastpath *f, const struct seccomp_notif *req, int kind)
+{
+    const __u64 *a = req->data.args;
+    int dirfd = kind == RSC_READLINKAT ? (int)a[0] : AT_FDCWD_VALUE;
+    const __u64 *rest = kind == RSC_READLINKAT ? a + 1 : a;
+    int size = (int)rest[2];
+    if (size <= 0)
+        return respond(f, req, 0, EINVAL);
+    struct path_call pc;
+    int r = prepare_path(f, req, dirfd, rest[0], false, &pc);
+    if (r == FALLBACK)
+        return FALLBACK;
+    if (r < 0)
+        return respond(f, req, 0, -r);
+    char payload[MAX_PAYLOAD];
+    size_t len = 0;
+    int64_t ints[4] = {0, 0, 0, 0};
+    int status = gofer_call(f, OP_READLINK, &pc.task, false, pc.path, pc.path_len, ints,
+                            payload, &len, NULL);
+    if (status == FALLBACK)
+        return FALLBACK;
+    if (status < 0)
+        return respond(f, req, 0, -status);
+    if (len > (size_t)size)
+        len = (size_t)size;
+    if (vm_write((int)req->pid, rest[1], payload, len) < 0)
+        return respond(f, req, 0, EFAULT);
+    return respond(f, req, (int64_t)len, 0);
+}
+
+static int answer_open(struct rsc_fastpath *f, const struct seccomp_notif *req, int kind)
+{
+    const __u64 *a = req->data.args;
+    int dirfd = kind == RSC_OPENAT ? (int)a[0] : AT_FDCWD_VALUE;
+    const __u64 *rest = kind == RSC_OPENAT ? a + 1 : a;
+    uint32_t flags = (uint32_t)rest[1], mode = (uint32_t)rest[2];
+    if (flags & O_PATH)
+        return FALLBACK;  /* ADDFD cannot install O_PATH files: Python continues it */
+    struct path_call pc;
+    int r = prepare_path(f, req, dirfd, rest[0], false, &pc);
+    if (r == FALLBACK)
+        return FALLBACK;
+    if (r < 0)
+        return respond(f, req, 0, -r);
+    int64_t ints[4] = {flags, (mode & 07777) & ~pc.task.umask, 0, 0};
+    int fd = -1;
+    int status = gofer_call(f, OP_OPEN, &pc.task, false, pc.path, pc.path_len, ints, NULL,
+                            NULL, &fd);
+    if (status == FALLBACK)
+        return FALLBACK;
+    if (status < 0 || fd < 0)
+        return respond(f, req, 0, status < 0 ? -status : EIO);
+    struct seccomp_notif_addfd addfd = {
+        .id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,
+        .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
+    int installed = ioctl(f->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+    int err = installed < 0 ? errno : 0;
+    close(fd);
+    if (err && err != ENOENT)
+        return respond(f, req, 0, err);
+    f->log[f->log_len].nr = req->data.nr;
+    f->log[f->log_len].error = 0;
+    f->log_len++;
+    return 0;
+}
+
+static int answer(struct rsc_fastpath *f, const struct seccomp_notif *req, int kind)
+{
+    switch (kind) {
+    case RSC_GETUID: case RSC_GETEUID: case RSC_GETGID: case RSC_GETEGID:
+    case RSC_GETRESUID: case RSC_GETRESGID: case RSC_GETGROUPS:
+        return answer_identity(f, req, kind);
+    case RSC_UNAME:
+        if (vm_write((int)req->pid, req->data.args[0], f->utsname, sizeof(f->utsname)) < 0)
+            return respond(f, req, 0, EFAULT);
+        return respond(f, req, 0, 0);
+    case RSC_STAT: case RSC_LSTAT: case RSC_NEWFSTATAT: case RSC_STATX:
+        return answer_stat(f, req, kind);
+    case RSC_ACCESS: case RSC_FACCESSAT: case RSC_FACCESSAT2:
+        return answer_access(f, req, kind);
+    case RSC_READLINK: case RSC_READLINKAT:
+        return answer_readlink(f, req, kind);
+    case RSC_OPEN: case RSC_OPENAT:
+        return answer_open(f, req, kind);
+    default:
+        return FALLBACK;
+    }
+}
+
+int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
+              struct seccomp_notif *req)
+{
+    struct pollfd fds[9];
+    if (nwatch > 8)
+        return -EINVAL;
+    for (;;) {
+        if (f->log_len >= RSC_LOG_SIZE)
+            return RSC_DRAIN;
+        fds[0].fd = f->notify_fd;
+        fds[0].events = POLLIN;
+        for (int i = 0; i < nwatch; i++) {
+            fds[i + 1].fd = watch[i];
+            fds[i + 1].events = POLLIN;
+        }
+        int ready = poll(fds, (nfds_t)nwatch + 1, timeout_ms);
+        if (ready < 0)
+            return errno == EINTR ? RSC_WAKE : -errno;
+        if (ready == 0)
+            return RSC_WAKE;  /* the caller's deadline */
+        for (int i = 0; i < nwatch; i++)
+            if (fds[i + 1].revents)
+                return RSC_WAKE;
+        if (!(fds[0].revents & POLLIN))
+            return (fds[0].revents & (POLLHUP | POLLERR)) ? RSC_HUP : RSC_WAKE;
+        memset(req, 0, sizeof(*req));
+        if (ioctl(f->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
+            if (errno == ENOENT)
+                continue;  /* the caller died before we read it */
+            return errno == EINTR ? RSC_WAKE : -errno;
+        }
+        uint32_t nr = (uint32_t)req->data.nr;
+        if (req->data.arch != AUDIT_ARCH_X86_64_VALUE || nr >= RSC_MAX_NR ||
+            f->kind[nr] == RSC_PYTHON)
+            return RSC_EVENT;
+        int r = answer(f, req, f->kind[nr]);
+        if (r == FALLBACK)
+            return RSC_EVENT;
+        if (r < 0)
+            return r;
+    }
+}

@@ -1,0 +1,49 @@
+/* The C fast path of the seccomp platform: a loop that receives notifications and
+ * answers the hot, simple calls (identity, uname, and the lookups that dominate builds:
+ * stat, access, readlink, open through the gofer) without entering Python. Any other
+ * call, or any case needing judgment, is handed back to the Python sentry unanswered.
+ * Which calls are answered here is set by Python from the syscall table. */
+#ifndef RUNSC_FASTPATH_H
+#define RUNSC_FASTPATH_H
+
+#include <stdint.h>
+#include <linux/seccomp.h>
+
+#define RSC_MAX_NR 512
+#define RSC_LOG_SIZE 1024
+
+enum rsc_kind {
+    RSC_PYTHON = 0,
+    RSC_GETUID, RSC_GETEUID, RSC_GETGID, RSC_GETEGID,
+    RSC_GETRESUID, RSC_GETRESGID, RSC_GETGROUPS, RSC_UNAME,
+    RSC_STAT, RSC_LSTAT, RSC_NEWFSTATAT, RSC_STATX,
+    RSC_ACCESS, RSC_FACCESSAT, RSC_FACCESSAT2,
+    RSC_READLINK, RSC_READLINKAT, RSC_OPEN, RSC_OPENAT,
+};
+
+/* rsc_serve results */
+enum rsc_serve_result {
+    RSC_EVENT = 1,   /* `req` holds a call for Python */
+    RSC_WAKE = 2,    /* a watched fd is readable, a signal arrived, or the timeout passed */
+    RSC_HUP = 3,     /* no task uses the filter any more */
+    RSC_DRAIN = 4,   /* the answer log is full: Python records it, then calls again */
+};
+
+struct rsc_answer {
+    int32_t nr;
+    int32_t error;   /* positive errno, or 0 */
+};
+
+struct rsc_fastpath {
+    int notify_fd;
+    int gofer_fd;                 /* SEQPACKET to the gofer, or -1 */
+    uint8_t kind[RSC_MAX_NR];     /* enum rsc_kind per syscall number */
+    char utsname[390];            /* struct new_utsname as uname answers it */
+    uint32_t log_len;
+    struct rsc_answer log[RSC_LOG_SIZE];
+};
+
+int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
+              struct seccomp_notif *req);
+
+#endif

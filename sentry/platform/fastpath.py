@@ -1,0 +1,46 @@
+"""Configures the C fast path (csrc/fastpath.c) from the syscall table: the entries marked
+`fast_path` are answered in C without entering Python; everything else comes back to the
+Python sentry as an ordinary event."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sentry.native import ffi, lib
+from syscall_tables import SyscallTable
+
+# The C handler for each call the table may mark fast_path.
+C_HANDLERS = {
+    "getuid": lib.RSC_GETUID, "geteuid": lib.RSC_GETEUID, "getgid": lib.RSC_GETGID,
+    "getegid": lib.RSC_GETEGID, "getresuid": lib.RSC_GETRESUID,
+    "getresgid": lib.RSC_GETRESGID, "getgroups": lib.RSC_GETGROUPS, "uname": lib.RSC_UNAME,
+    "stat": lib.RSC_STAT, "lstat": lib.RSC_LSTAT, "newfstatat": lib.RSC_NEWFSTATAT,
+    "statx": lib.RSC_STATX, "access": lib.RSC_ACCESS, "faccessat": lib.RSC_FACCESSAT,
+    "faccessat2": lib.RSC_FACCESSAT2, "readlink": lib.RSC_READLINK,
+    "readlinkat": lib.RSC_READLINKAT, "open": lib.RSC_OPEN, "openat": lib.RSC_OPENAT,
+}
+
+
+class FastPath:
+    """The C loop's state for one sandbox."""
+
+    def __init__(self, notify_fd: int, gofer_fd: int, table: SyscallTable,
+                 utsname: bytes) -> None:
+        self.state = ffi.new("struct rsc_fastpath *")
+        self.state.notify_fd = notify_fd
+        self.state.gofer_fd = gofer_fd
+        ffi.memmove(self.state.utsname, utsname, len(utsname))
+        for entry in table.entries:
+            if entry.fast_path and entry.number < lib.RSC_MAX_NR:
+                self.state.kind[entry.number] = C_HANDLERS[entry.name]
+
+    def serve(self, watch: Sequence[int], timeout_ms: int, request: object) -> int:
+        fds = ffi.new("int[]", list(watch) or [0])
+        return int(lib.rsc_serve(self.state, fds, len(watch), timeout_ms, request))
+
+    def drain(self) -> list[tuple[int, int]]:
+        """(syscall number, errno) of every call answered in C since the last drain."""
+        log = self.state.log
+        answers = [(log[i].nr, log[i].error) for i in range(self.state.log_len)]
+        self.state.log_len = 0
+        return answers
