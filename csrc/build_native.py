@@ -84,13 +84,15 @@ ffibuilder.cdef(
         RSC_GETRESUID, RSC_GETRESGID, RSC_GETGROUPS, RSC_UNAME,
         RSC_STAT, RSC_LSTAT, RSC_NEWFSTATAT, RSC_STATX,
         RSC_ACCESS, RSC_FACCESSAT, RSC_FACCESSAT2,
-        RSC_READLINK, RSC_READLINKAT, RSC_OPEN, RSC_OPENAT, ...
+        RSC_READLINK, RSC_READLINKAT, RSC_OPEN, RSC_OPENAT, RSC_CREDENTIALS_CHANGE, ...
     };
     enum rsc_serve_result { RSC_EVENT = 1, RSC_WAKE = 2, RSC_HUP = 3, RSC_DRAIN = 4 };
     struct rsc_answer { int32_t nr; int32_t error; };
     struct rsc_fastpath {
         int notify_fd;
         int gofer_fd;
+        int gofer_pid;
+        int gofer_cpu;
         uint8_t kind[512];
         char utsname[390];
         uint32_t log_len;

@@ -8,12 +8,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -108,6 +110,63 @@ static int read_task(int tid, struct task *t)
     t->cap_prm = strtoull(prm, NULL, 16);
     t->box_tgid = last_number(tgid);
     t->box_tid = last_number(pid);
+    return 0;
+}
+
+/* Credentials per thread, kept while the thread lives: reading /proc/TID/status costs
+ * more than the rest of a call. A pidfd tells whether the thread is still the one read
+ * (a dead thread's tid may be reused); calls that change credentials are intercepted to
+ * forget the entry (RSC_CREDENTIALS_CHANGE), and every exec forgets them all. */
+#define CRED_SLOTS 1024
+#define PIDFD_THREAD_FLAG O_EXCL
+
+struct cred_slot {
+    int tid;
+    int pidfd;
+    struct task task;
+};
+
+static struct cred_slot cred_cache[CRED_SLOTS];
+
+static bool thread_alive(int pidfd)
+{
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    return poll(&p, 1, 0) == 0;
+}
+
+static void forget_slot(struct cred_slot *slot)
+{
+    if (slot->pidfd > 0)
+        close(slot->pidfd);
+    slot->pidfd = 0;
+    slot->tid = 0;
+}
+
+static void forget_all_credentials(void)
+{
+    for (int i = 0; i < CRED_SLOTS; i++)
+        forget_slot(&cred_cache[i]);
+}
+
+static int task_of(int tid, struct task *t)
+{
+    struct cred_slot *slot = &cred_cache[(unsigned)tid % CRED_SLOTS];
+    if (slot->tid == tid && slot->pidfd > 0 && thread_alive(slot->pidfd)) {
+        *t = slot->task;
+        return 0;
+    }
+    forget_slot(slot);
+    int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD_FLAG);
+    int r = read_task(tid, t);
+    if (r < 0 || pidfd < 0 || !thread_alive(pidfd)) {
+        if (pidfd >= 0)
+            close(pidfd);
+        return r < 0 ? r : 0;  /* read, but not cacheable */
+    }
+    /* pidfd opened before the read and alive after it: the read was of this thread */
+    slot->tid = tid;
+    slot->pidfd = pidfd;
+    slot->task = *t;
     return 0;
 }
 
@@ -245,6 +304,14 @@ static int gofer_call(struct rsc_fastpath *f, int op, const struct task *t, bool
     put(&p, &plen, 2);
     put(&p, path, (size_t)path_len);
     put(&p, &blob, 2);
+    int cpu = sched_getcpu();
+    if (cpu >= 0 && cpu != f->gofer_cpu && f->gofer_pid > 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        if (sched_setaffinity(f->gofer_pid, sizeof(set), &set) == 0)
+            f->gofer_cpu = cpu;
+    }
     if (send(f->gofer_fd, msg, (size_t)(p - msg), MSG_NOSIGNAL) != p - msg)
         return FALLBACK;
 
@@ -297,6 +364,17 @@ static int respond(struct rsc_fastpath *f, const struct seccomp_notif *req, int6
     return 0;
 }
 
+static int respond_continue(struct rsc_fastpath *f, const struct seccomp_notif *req)
+{
+    struct seccomp_notif_resp resp = {.id = req->id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
+    if (ioctl(f->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
+        return -errno;
+    f->log[f->log_len].nr = req->data.nr;
+    f->log[f->log_len].error = 0;
+    f->log_len++;
+    return 0;
+}
+
 static bool still_pending(struct rsc_fastpath *f, const struct seccomp_notif *req)
 {
     uint64_t id = req->id;
@@ -316,7 +394,7 @@ static int answer_identity(struct rsc_fastpath *f, const struct seccomp_notif *r
 {
     struct task t;
     int tid = (int)req->pid;
-    if (read_task(tid, &t) < 0 || !still_pending(f, req))
+    if (task_of(tid, &t) < 0 || !still_pending(f, req))
         return respond(f, req, 0, ESRCH);
     switch (kind) {
     case RSC_GETUID: return respond(f, req, t.uid[0], 0);
@@ -356,7 +434,7 @@ static int prepare_path(struct rsc_fastpath *f, const struct seccomp_notif *req,
         return len;
     if (len == 0 && empty_path_ok)
         return FALLBACK;  /* an fd form: Python stats a copy of the caller's fd */
-    if (read_task(tid, &pc->task) < 0)
+    if (task_of(tid, &pc->task) < 0)
         return -ESRCH;
     int n = box_path(tid, &pc->task, dirfd, raw, pc->path);
     if (n < 0 || n == FALLBACK)
@@ -519,6 +597,10 @@ static int answer(struct rsc_fastpath *f, const struct seccomp_notif *req, int k
         return answer_readlink(f, req, kind);
     case RSC_OPEN: case RSC_OPENAT:
         return answer_open(f, req, kind);
+    case RSC_CREDENTIALS_CHANGE:
+        /* No decision rests on the arguments: the kernel applies them as made. */
+        forget_slot(&cred_cache[(unsigned)req->pid % CRED_SLOTS]);
+        return respond_continue(f, req);
     default:
         return FALLBACK;
     }
@@ -556,6 +638,8 @@ int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_
             return errno == EINTR ? RSC_WAKE : -errno;
         }
         uint32_t nr = (uint32_t)req->data.nr;
+        if (nr == SYS_execve || nr == SYS_execveat)
+            forget_all_credentials();  /* an exec may change them (setuid, file caps) */
         if (req->data.arch != AUDIT_ARCH_X86_64_VALUE || nr >= RSC_MAX_NR ||
             f->kind[nr] == RSC_PYTHON)
             return RSC_EVENT;

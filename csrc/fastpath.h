@@ -19,6 +19,7 @@ enum rsc_kind {
     RSC_STAT, RSC_LSTAT, RSC_NEWFSTATAT, RSC_STATX,
     RSC_ACCESS, RSC_FACCESSAT, RSC_FACCESSAT2,
     RSC_READLINK, RSC_READLINKAT, RSC_OPEN, RSC_OPENAT,
+    RSC_CREDENTIALS_CHANGE,  /* set*id, capset, umask: forget the cached creds, continue */
 };
 
 /* rsc_serve results */
@@ -37,6 +38,9 @@ struct rsc_answer {
 struct rsc_fastpath {
     int notify_fd;
     int gofer_fd;                 /* SEQPACKET to the gofer, or -1 */
+    int gofer_pid;                /* kept on the sentry's CPU: a cross-CPU wakeup costs more
+                                     than the whole request on this kind of machine */
+    int gofer_cpu;
     uint8_t kind[RSC_MAX_NR];     /* enum rsc_kind per syscall number */
     char utsname[390];            /* struct new_utsname as uname answers it */
     uint32_t log_len;

@@ -87,8 +87,10 @@ SOCKET = passthrough("socket call: confined by the box's network namespace")
 IPC = passthrough("System V / POSIX IPC: confined by the box's ipc namespace")
 PROCESS = passthrough("process call: confined by the box's pid namespace and rlimits")
 SCHED = passthrough("scheduling: raising priority needs CAP_SYS_NICE, which the box lacks")
-IDENTITY_SET = passthrough(
-    "changes the task's own credentials; without CAP_SETUID/CAP_SETGID only within its ids"
+IDENTITY_SET = emulate(
+    "the kernel changes the task's own credentials as asked (continued); intercepted only so "
+    "the C fast path forgets the credentials it cached for the task",
+    fast_path=True,
 )
 IDENTITY_GET = emulate(
     "answered in C by the sentry from the task's real credentials: intercepted so the box "
@@ -195,7 +197,11 @@ POLICY: dict[str, Policy] = {
     "inotify_rm_watch": FD,
     "memfd_create": FD,
     "getcwd": passthrough("reports the cwd within the box's mount namespace"),
-    "umask": passthrough("the task's own file creation mask"),
+    "umask": emulate(
+        "the kernel sets the task's own mask as asked (continued); intercepted only so the "
+        "C fast path forgets the umask it cached for creating files",
+        fast_path=True,
+    ),
     # --- paths ---
     "open": GOFER_OPEN,
     "openat": GOFER_OPEN,
@@ -366,7 +372,11 @@ POLICY: dict[str, Policy] = {
     "getcpu": PROCESS,
     "getrandom": passthrough("reads the kernel's random pool; changes no host state"),
     "capget": PROCESS,
-    "capset": passthrough("can only lower the task's capabilities, already dropped by the runtime"),
+    "capset": emulate(
+        "the kernel applies it (continued; it can only lower what the runtime left); "
+        "intercepted so the C fast path forgets the capabilities it cached",
+        fast_path=True,
+    ),
     "pidfd_open": PROCESS,
     "pidfd_getfd": CROSS_PROCESS,
     "process_vm_readv": CROSS_PROCESS,

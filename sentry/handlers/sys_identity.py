@@ -65,3 +65,11 @@ def getgroups(call: SyscallCall) -> Response:
     if groups:
         call.write(call.args[1], struct.pack(f"<{len(groups)}I", *groups))
     return Response(value=len(groups))
+
+
+@syscall_handler("setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid",
+                 "setfsuid", "setfsgid", "setgroups", "capset", "umask")
+def credentials_change(call: SyscallCall) -> Response:
+    """The kernel applies it as made: nothing here decides on the arguments. Intercepted
+    only so the C fast path's credential cache stays true (csrc/fastpath.c)."""
+    return Response(continue_call=True)

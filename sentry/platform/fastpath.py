@@ -18,17 +18,22 @@ C_HANDLERS = {
     "statx": lib.RSC_STATX, "access": lib.RSC_ACCESS, "faccessat": lib.RSC_FACCESSAT,
     "faccessat2": lib.RSC_FACCESSAT2, "readlink": lib.RSC_READLINK,
     "readlinkat": lib.RSC_READLINKAT, "open": lib.RSC_OPEN, "openat": lib.RSC_OPENAT,
+    **{name: lib.RSC_CREDENTIALS_CHANGE for name in (
+        "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid",
+        "setfsgid", "setgroups", "capset", "umask")},
 }
 
 
 class FastPath:
     """The C loop's state for one sandbox."""
 
-    def __init__(self, notify_fd: int, gofer_fd: int, table: SyscallTable,
+    def __init__(self, notify_fd: int, gofer_fd: int, gofer_pid: int, table: SyscallTable,
                  utsname: bytes) -> None:
         self.state = ffi.new("struct rsc_fastpath *")
         self.state.notify_fd = notify_fd
         self.state.gofer_fd = gofer_fd
+        self.state.gofer_pid = gofer_pid
+        self.state.gofer_cpu = -1
         ffi.memmove(self.state.utsname, utsname, len(utsname))
         for entry in table.entries:
             if entry.fast_path and entry.number < lib.RSC_MAX_NR:
