@@ -12,7 +12,11 @@ def platform_by_name(name: str) -> type[Platform]:
         from sentry.platform.seccomp_notify import SeccompNotifyPlatform
 
         return SeccompNotifyPlatform
-    raise ValueError(f"unknown platform {name!r} (available: seccomp)")
+    if name == "ptrace":
+        from sentry.platform.ptrace import PtracePlatform
+
+        return PtracePlatform
+    raise ValueError(f"unknown platform {name!r} (available: {', '.join(PLATFORM_NAMES)})")
 
 
-PLATFORM_NAMES = ("seccomp",)
+PLATFORM_NAMES = ("seccomp", "ptrace")

@@ -1,17 +1,25 @@
 """The platform interface: syscall events in, responses out.
 
 A platform decides three things: which seccomp action sends a call to the sentry
-(NOTIFY or TRACE), what the workload does right after loading its filter (hand over the
-notify fd, or stop for the tracer), and how the sentry receives events and answers them.
+(NOTIFY or TRACE), how the workload loads its filter and connects to the sentry (hand over
+the notify fd after loading, or get traced before), and how the sentry receives events
+and answers them. The runner's poll loop serves every platform the same way: it polls
+`fileno()`, calls `receive()` and `respond()`, and learns the workload's end from
+`workload_exited()`.
 """
 
 from __future__ import annotations
 
 import abc
+import os
 import socket
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sentry.native import vm_read, vm_write
+
+if TYPE_CHECKING:
+    from sentry.seccomp_filter import SeccompFilter
 
 
 @dataclass(frozen=True)
@@ -59,8 +67,9 @@ class Platform(abc.ABC):
         """The seccomp action the filter uses for emulate/gofer calls."""
 
     @abc.abstractmethod
-    def workload_after_filter_load(self, channel: socket.socket, notify_fd: int) -> None:
-        """Runs in the workload between seccomp_load and execve."""
+    def load_filter_in_workload(self, channel: socket.socket, seccomp: SeccompFilter) -> None:
+        """Runs in the workload before execve: load `seccomp` and connect to the sentry
+        over `channel`, in the order the platform needs."""
 
     @abc.abstractmethod
     def attach(self, channel: socket.socket, workload_pid: int) -> None:
@@ -68,11 +77,20 @@ class Platform(abc.ABC):
 
     @abc.abstractmethod
     def fileno(self) -> int:
-        """A pollable fd that is readable when an event waits."""
+        """A pollable fd that is readable when an event (or, for ptrace, any change of a
+        traced task) waits."""
 
     @abc.abstractmethod
     def receive(self) -> SyscallEvent | None:
-        """The next event, or None when the wakeup carried none (the caller died)."""
+        """The next event, or None when the wakeup carried none (the caller died, or
+        the platform handled what it found by itself)."""
+
+    def workload_exited(self, pid: int) -> int | None:
+        """The workload's wait status once it has exited, else None; never blocks. The
+        ptrace platform overrides it: as the tracer it reaps the workload itself, and a
+        waitpid here would take the workload's ptrace stops."""
+        waited, status = os.waitpid(pid, os.WNOHANG)
+        return status if waited == pid else None
 
     @abc.abstractmethod
     def respond(self, event: SyscallEvent, response: Response) -> int | None:

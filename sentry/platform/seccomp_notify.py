@@ -19,7 +19,7 @@ import socket
 
 from sentry.native import check, ffi, lib
 from sentry.platform.base import Platform, Response, SyscallEvent
-from sentry.seccomp_filter import intercept_notify
+from sentry.seccomp_filter import SeccompFilter, intercept_notify
 
 LISTENER_LINK = "anon_inode:seccomp notify"
 LISTENER_POLL_SECONDS = 0.001
@@ -70,7 +70,9 @@ class SeccompNotifyPlatform(Platform):
     def intercept_action(self) -> int:
         return intercept_notify()
 
-    def workload_after_filter_load(self, channel: socket.socket, notify_fd: int) -> None:
+    def load_filter_in_workload(self, channel: socket.socket, seccomp: SeccompFilter) -> None:
+        seccomp.load()
+        notify_fd = seccomp.notify_fd()
         if not self.intercept_all:  # else the sentry takes the fd itself (take_listener)
             socket.send_fds(channel, [b"N"], [notify_fd])
         os.close(notify_fd)

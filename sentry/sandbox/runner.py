@@ -251,8 +251,8 @@ class SandboxRunner:
                                 time.monotonic() + KILL_GRACE_SECONDS)
                 if kill_deadline is not None and time.monotonic() >= kill_deadline:
                     self.cgroup.kill_all()
-                waited, status = os.waitpid(self.pid, os.WNOHANG)
-                if waited == self.pid:
+                status = platform.workload_exited(self.pid)
+                if status is not None:
                     return status
         finally:
             signal.set_wakeup_fd(old_wakeup)

@@ -140,8 +140,7 @@ def _load_filter(plan: WorkloadPlan, platform: Platform, seccomp: SeccompFilter,
     # syscalls) and loaded after the hand-off, so it need not allow the sandbox's own.
     profile = (ProfileFilter(plan.seccomp_profile, load_table("x86_64"))
                if plan.seccomp_profile else None)
-    seccomp.load()
-    platform.workload_after_filter_load(channel, seccomp.notify_fd())
+    platform.load_filter_in_workload(channel, seccomp)
     channel.close()
     if profile is not None:
         profile.load()
