@@ -100,13 +100,17 @@ ffibuilder.cdef(
     };
     int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
                   struct seccomp_notif *req);
+
+    int rsc_gofer_become(uint32_t fsuid, uint32_t fsgid, const uint32_t *groups, int ngroups,
+                         uint64_t caps);
+    int rsc_gofer_serve(int sock, int root_fd, char *buf, size_t size, int *fd_out);
     """
 )
 ffibuilder.set_source(
     "sentry._native",
     '#include <seccomp.h>\n#include <linux/openat2.h>\n#include "native.h"\n'
-    '#include "fastpath.h"\n',
-    sources=["csrc/native.c", "csrc/fastpath.c"],  # relative: setuptools refuses absolute paths
+    '#include "fastpath.h"\n#include "gofer_fast.h"\n',
+    sources=["csrc/native.c", "csrc/fastpath.c", "csrc/gofer_fast.c"],  # relative: setuptools refuses absolute paths
     include_dirs=["csrc"],
     libraries=["seccomp"],
     extra_compile_args=["-O2", "-Wall"],

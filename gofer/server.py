@@ -12,6 +12,7 @@ import struct
 from collections.abc import Callable, Iterator
 
 from gofer.protocol import (
+    MAX_DATAGRAM,
     Caller,
     Op,
     ProtocolError,
@@ -19,7 +20,6 @@ from gofer.protocol import (
     Request,
     decode_request,
     encode_reply,
-    receive,
     send,
 )
 from sentry import native
@@ -48,7 +48,6 @@ class Gofer:
 
     def __init__(self, root_fd: int) -> None:
         self.root_fd = root_fd
-        self.current: Caller | None = None
         self.ops: dict[Op, Callable[[Request], Reply]] = {
             Op.OPEN: self.open, Op.STAT: self.stat, Op.STATX: self.statx,
             Op.ACCESS: self.access, Op.READLINK: self.readlink, Op.MKDIR: self.mkdir,
@@ -68,15 +67,12 @@ class Gofer:
 
     def _become(self, caller: Caller) -> None:
         """Take on the caller's fs ids, groups and file capabilities, so the kernel's
-        permission checks are the caller's own."""
-        if caller == self.current:
-            return
-        native.capset(GOFER_CAPS, GOFER_CAPS, 0)
-        os.setgroups(list(caller.groups))
-        native.check(lib.rsc_setfsgid(caller.fsgid), "setfsgid")
-        native.check(lib.rsc_setfsuid(caller.fsuid), "setfsuid")
-        native.capset(caller.cap_effective & FILE_CAPS, GOFER_CAPS, 0)
-        self.current = caller
+        permission checks are the caller's own (shared with the C loop, which remembers
+        whose they are)."""
+        groups = ffi.new("uint32_t[]", list(caller.groups) or [0])
+        native.check(lib.rsc_gofer_become(caller.fsuid, caller.fsgid, groups,
+                                          len(caller.groups), caller.cap_effective),
+                     "taking on the caller's credentials")
 
     # -- resolution ------------------------------------------------------------------
     def _open(self, path: bytes, flags: int, mode: int = 0) -> int:
@@ -267,17 +263,18 @@ def _times(blob: bytes) -> tuple[int, ...]:
 
 
 def serve(sock: socket.socket, gofer: Gofer) -> None:
-    """Answer requests until the sentry closes its end."""
+    """Answer requests until the sentry closes its end: the hot lookups in C
+    (csrc/gofer_fast.c), every other request here."""
+    buf = ffi.new("char[]", MAX_DATAGRAM)
+    fd_out = ffi.new("int *")
     while True:
-        try:
-            data, fd = receive(sock)
-        except ProtocolError:
-            send(sock, encode_reply(Reply(-errno.EPROTO)), None)
+        length = lib.rsc_gofer_serve(sock.fileno(), gofer.root_fd, buf, MAX_DATAGRAM, fd_out)
+        if length == -errno.EINTR:
             continue
-        except OSError:
+        if length <= 0:
             return
-        if not data:
-            return
+        data = bytes(ffi.buffer(buf, length))
+        fd = fd_out[0] if fd_out[0] >= 0 else None
         try:
             reply = gofer.handle(decode_request(data, fd))
         except ProtocolError:

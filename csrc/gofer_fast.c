@@ -1,0 +1,295 @@
+/* The gofer's C loop: receives requests and answers the hot lookups (OPEN, STAT, STATX,
+ * ACCESS, READLINK: what builds and interpreters make by the thousand) without entering
+ * Python. Anything else, or anything that does not parse cleanly, is handed to the Python
+ * gofer (gofer/server.py), which validates it strictly and answers or refuses it. The
+ * rules are the same: every path is resolved with openat2(RESOLVE_IN_ROOT |
+ * RESOLVE_NO_MAGICLINKS) under the caller's fs ids, groups and file capabilities. */
+#define _GNU_SOURCE
+#include "gofer_fast.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define HEAD_SIZE 22
+#define MAX_GROUPS 256
+#define MAX_PATH 4095
+#define REPLY_HEAD 11
+#define RESOLVE_FLAGS (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+#define FILE_CAPS 0x1fULL
+#define SWITCH_CAPS ((1ULL << 6) | (1ULL << 7))
+#define GOFER_CAPS (FILE_CAPS | SWITCH_CAPS)
+#define VALID_OPEN_FLAGS (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
+                          O_NONBLOCK | O_DSYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | \
+                          O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE | \
+                          FASYNC)
+
+enum { OP_OPEN = 1, OP_STAT = 2, OP_STATX = 3, OP_ACCESS = 4, OP_READLINK = 5 };
+
+struct caller {
+    uint32_t fsuid, fsgid;
+    uint64_t caps;
+    uint16_t ngroups;
+    uint32_t groups[MAX_GROUPS];
+};
+
+static struct caller current;
+static bool have_current;
+
+static int capset_raw(uint64_t effective, uint64_t permitted)
+{
+    struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
+    struct __user_cap_data_struct data[2] = {
+        {.effective = (uint32_t)effective, .permitted = (uint32_t)permitted},
+        {.effective = (uint32_t)(effective >> 32), .permitted = (uint32_t)(permitted >> 32)},
+    };
+    return syscall(SYS_capset, &header, data) < 0 ? -errno : 0;
+}
+
+int rsc_gofer_become(uint32_t fsuid, uint32_t fsgid, const uint32_t *groups, int ngroups,
+                     uint64_t caps)
+{
+    if (ngroups < 0 || ngroups > MAX_GROUPS)
+        return -EINVAL;
+    if (have_current && current.fsuid == fsuid && current.fsgid == fsgid &&
+        current.caps == caps && current.ngroups == ngroups &&
+        memcmp(current.groups, groups, 4 * (size_t)ngroups) == 0)
+        return 0;
+    have_current = false;
+    int r = capset_raw(GOFER_CAPS, GOFER_CAPS);
+    if (r < 0)
+        return r;
+    /* Raw syscalls: the gofer has one thread, so no glibc broadcast is needed. */
+    if (syscall(SYS_setgroups, ngroups, groups) < 0)
+        return -errno;
+    syscall(SYS_setfsgid, fsgid);
+    if ((uint32_t)syscall(SYS_setfsgid, -1) != fsgid)
+        return -EPERM;
+    syscall(SYS_setfsuid, fsuid);
+    if ((uint32_t)syscall(SYS_setfsuid, -1) != fsuid)
+        return -EPERM;
+    r = capset_raw(caps & FILE_CAPS, GOFER_CAPS);
+    if (r < 0)
+        return r;
+    current.fsuid = fsuid;
+    current.fsgid = fsgid;
+    current.caps = caps;
+    current.ngroups = (uint16_t)ngroups;
+    memcpy(current.groups, groups, 4 * (size_t)ngroups);
+    have_current = true;
+    return 0;
+}
+
+static int open_in_root(int root_fd, const char *path, uint64_t flags, uint64_t mode)
+{
+    struct open_how how = {.flags = flags | O_CLOEXEC, .mode = mode, .resolve = RESOLVE_FLAGS};
+    long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+    return fd < 0 ? -errno : (int)fd;
+}
+
+/* The parent directory, resolved in the root, and the final name (in `path`, edited). */
+static int open_parent(int root_fd, char *path, const char **name)
+{
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/')
+        path[--len] = 0;
+    char *slash = strrchr(path, '/');
+    if (!slash)
+        return -ENOENT;  /* the sentry sends absolute paths only */
+    if (slash == path) {
+        *name = path[1] ? path + 1 : ".";
+        return open_in_root(root_fd, "/", O_PATH | O_DIRECTORY, 0);
+    }
+    *slash = 0;
+    *name = slash + 1;
+    return open_in_root(root_fd, path, O_PATH | O_DIRECTORY, 0);
+}
+
+static int reply(int sock, int32_t status, const void *payload, uint32_t len, int fd)
+{
+    char msg[REPLY_HEAD + 8192];
+    memcpy(msg, "RG\1", 3);
+    memcpy(msg + 3, &status, 4);
+    memcpy(msg + 7, &len, 4);
+    if (len)
+        memcpy(msg + REPLY_HEAD, payload, len);
+    struct iovec iov = {.iov_base = msg, .iov_len = REPLY_HEAD + len};
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (fd >= 0) {
+        mh.msg_control = control.buf;
+        mh.msg_controllen = sizeof(control.buf);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+    return n < 0 ? -errno : 0;
+}
+
+static int stat_like(int root_fd, int op, char *path, int64_t at_flags, uint32_t mask,
+                     char *out, uint32_t *out_len)
+{
+    const char *name = "";
+    int fd;
+    long r;
+    bool nofollow = at_flags & AT_SYMLINK_NOFOLLOW;
+    if (nofollow) {
+        fd = open_parent(root_fd, path, &name);
+    } else {
+        fd = open_in_root(root_fd, path, O_PATH, 0);
+        at_flags = (at_flags & ~AT_SYMLINK_NOFOLLOW) | AT_EMPTY_PATH;
+    }
+    if (fd < 0)
+        return fd;
+    if (op == OP_STAT) {
+        r = syscall(SYS_newfstatat, fd, name, out, (int)(at_flags & AT_SYMLINK_NOFOLLOW) |
+                    (nofollow ? 0 : AT_EMPTY_PATH));
+        *out_len = 144;
+    } else {
+        r = syscall(SYS_statx, fd, name, (int)(nofollow ? at_flags & ~AT_EMPTY_PATH : at_flags),
+                    mask, out);
+        *out_len = 256;
+    }
+    int err = r < 0 ? -errno : 0;
+    close(fd);
+    return err;
+}
+
+static int access_check(int root_fd, char *path, int64_t mode, int64_t at_flags)
+{
+    const char *name = "";
+    int fd, flags = AT_EACCESS;
+    if (at_flags & AT_SYMLINK_NOFOLLOW) {
+        fd = open_parent(root_fd, path, &name);
+        flags |= AT_SYMLINK_NOFOLLOW;
+    } else {
+        fd = open_in_root(root_fd, path, O_PATH, 0);
+        flags |= AT_EMPTY_PATH;
+    }
+    if (fd < 0)
+        return fd;
+    long r = syscall(SYS_faccessat2, fd, name, (int)mode, flags);
+    int err = r < 0 ? -errno : 0;
+    close(fd);
+    return err;
+}
+
+static int read_link(int root_fd, char *path, char *out, uint32_t *out_len)
+{
+    const char *name;
+    int fd = open_parent(root_fd, path, &name);
+    if (fd < 0)
+        return fd;
+    ssize_t n = readlinkat(fd, name, out, 4096);
+    int err = n < 0 ? -errno : 0;
+    close(fd);
+    *out_len = n < 0 ? 0 : (uint32_t)n;
+    return err;
+}
+
+/* Answer one well-formed hot request; 1 means "not mine" (Python takes it). */
+static int answer(int sock, int root_fd, const char *msg, size_t len)
+{
+    uint8_t op = (uint8_t)msg[3];
+    if (op < OP_OPEN || op > OP_READLINK)
+        return 1;
+    uint32_t fsuid, fsgid;
+    uint64_t caps;
+    uint16_t ngroups;
+    memcpy(&fsuid, msg + 4, 4);
+    memcpy(&fsgid, msg + 8, 4);
+    memcpy(&caps, msg + 12, 8);
+    memcpy(&ngroups, msg + 20, 2);
+    size_t off = HEAD_SIZE + 4 * (size_t)ngroups;
+    if (ngroups > MAX_GROUPS || len < off + 32 + 1 + 2)
+        return 1;
+    uint32_t groups[MAX_GROUPS];
+    memcpy(groups, msg + HEAD_SIZE, 4 * (size_t)ngroups);
+    int64_t ints[4];
+    memcpy(ints, msg + off, 32);
+    off += 32;
+    if (msg[off] != 1)
+        return 1;
+    uint16_t plen;
+    memcpy(&plen, msg + off + 1, 2);
+    off += 3;
+    if (plen == 0 || plen > MAX_PATH || len != off + plen + 2 ||
+        msg[off + plen] != 0 || msg[off + plen + 1] != 0)  /* blob length 0 */
+        return 1;
+    char path[MAX_PATH + 1];
+    memcpy(path, msg + off, plen);
+    path[plen] = 0;
+    if (strlen(path) != plen)
+        return 1;  /* an embedded NUL: Python refuses it */
+
+    int err = rsc_gofer_become(fsuid, fsgid, groups, ngroups, caps);
+    if (err < 0)
+        return reply(sock, err, NULL, 0, -1);
+    char out[4096];
+    uint32_t out_len = 0;
+    switch (op) {
+    case OP_OPEN: {
+        uint64_t flags = ((uint64_t)ints[0] & VALID_OPEN_FLAGS) | O_CLOEXEC;
+        bool creating = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+        int fd = open_in_root(root_fd, path, flags, creating ? (uint64_t)ints[1] & 07777 : 0);
+        if (fd < 0)
+            return reply(sock, fd, NULL, 0, -1);
+        int r = reply(sock, 0, NULL, 0, fd);
+        close(fd);
+        return r;
+    }
+    case OP_STAT:
+    case OP_STATX:
+        err = stat_like(root_fd, op, path, ints[0], (uint32_t)ints[1], out, &out_len);
+        break;
+    case OP_ACCESS:
+        err = access_check(root_fd, path, ints[0], ints[1]);
+        break;
+    default:
+        err = read_link(root_fd, path, out, &out_len);
+        break;
+    }
+    return reply(sock, err, out, err ? 0 : out_len, -1);
+}
+
+int rsc_gofer_serve(int sock, int root_fd, char *buf, size_t size, int *fd_out)
+{
+    for (;;) {
+        union { struct cmsghdr align; char b[CMSG_SPACE(sizeof(int))]; } control;
+        struct iovec iov = {.iov_base = buf, .iov_len = size};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.b,
+                            .msg_controllen = sizeof(control.b)};
+        ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        if (n < 0)
+            return errno == EINTR ? -EINTR : -errno;
+        int fd = -1;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+                c->cmsg_len == CMSG_LEN(sizeof(int)))
+                memcpy(&fd, CMSG_DATA(c), sizeof(int));
+        if (n == 0) {
+            if (fd >= 0)
+                close(fd);
+            return 0;  /* the sentry closed its end */
+        }
+        bool clean = fd < 0 && !(mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) && n >= HEAD_SIZE &&
+                     memcmp(buf, "RG\1", 3) == 0;
+        int r = clean ? answer(sock, root_fd, buf, (size_t)n) : 1;
+        if (r == 1) {
+            *fd_out = fd;
+            return (int)n;  /* for Python: the datagram's length */
+        }
+        if (r < 0)
+            return r;
+    }
+}
