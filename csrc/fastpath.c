@@ -350,17 +350,22 @@ broken:
 
 /* ---- answers ---------------------------------------------------------------------- */
 
+/* Remember an answer for the coverage record; Python drains the log. */
+static void log_answer(struct rsc_fastpath *f, const struct seccomp_notif *req, int error)
+{
+    f->log[f->log_len].nr = req->data.nr;
+    f->log[f->log_len].error = error;
+    f->log_len++;
+}
+
 static int respond(struct rsc_fastpath *f, const struct seccomp_notif *req, int64_t value,
                    int error)
 {
     struct seccomp_notif_resp resp = {.id = req->id, .val = error ? -1 : value,
                                       .error = error ? -error : 0};
-    uint32_t nr = (uint32_t)req->data.nr;
     if (ioctl(f->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
         return -errno;
-    f->log[f->log_len].nr = (int32_t)nr;
-    f->log[f->log_len].error = error;
-    f->log_len++;
+    log_answer(f, req, error);
     return 0;
 }
 
@@ -369,9 +374,7 @@ static int respond_continue(struct rsc_fastpath *f, const struct seccomp_notif *
     struct seccomp_notif_resp resp = {.id = req->id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
     if (ioctl(f->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
         return -errno;
-    f->log[f->log_len].nr = req->data.nr;
-    f->log[f->log_len].error = 0;
-    f->log_len++;
+    log_answer(f, req, 0);
     return 0;
 }
 
@@ -573,9 +576,7 @@ static int answer_open(struct rsc_fastpath *f, const struct seccomp_notif *req, 
     close(fd);
     if (err && err != ENOENT)
         return respond(f, req, 0, err);
-    f->log[f->log_len].nr = req->data.nr;
-    f->log[f->log_len].error = 0;
-    f->log_len++;
+    log_answer(f, req, 0);
     return 0;
 }
 
