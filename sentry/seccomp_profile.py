@@ -80,12 +80,28 @@ def refused_names(profile: SeccompProfile, table: SyscallTable) -> list[str]:
                   if entry.name in refused or (default_refuses and entry.name not in allowed))
 
 
+MARK_ARG = 5  # the platform's own calls carry its mark in the sixth argument
+
+
+def _unless_marked(conditions: tuple[ArgCondition, ...], mark: int
+                   ) -> tuple[ArgCondition, ...]:
+    if any(cond.index == MARK_ARG for cond in conditions):
+        return conditions  # one comparison per argument; these calls never set it anyway
+    return (*conditions, ArgCondition(MARK_ARG, "SCMP_CMP_NE", mark))
+
+
 class ProfileFilter:
     """A libseccomp context holding the profile; build it before any filter is loaded
     (building makes syscalls), load it after the table's."""
 
     def __init__(self, profile: SeccompProfile, table: SyscallTable,
-                 field: str = "linux.seccomp") -> None:
+                 field: str = "linux.seccomp", *, platform_calls: tuple[str, ...] = (),
+                 platform_mark: int = 0) -> None:
+        """`platform_calls` are the calls the platform itself runs in the workload (the
+        ptrace platform's fd delivery), marked with `platform_mark` in their unused sixth
+        argument: the profile lets exactly those through, since they are not the
+        workload's own. libseccomp lets an unconditional rule swallow a conditional one,
+        so the profile's refusing rules for these calls get "args[5] != mark" added."""
         default = action_value(profile.default_action, profile.default_errno_ret)
         self.ctx = lib.seccomp_init(default)
         if self.ctx == ffi.NULL:
@@ -99,12 +115,20 @@ class ProfileFilter:
                 action = action_value(rule.action, rule.errno_ret)
                 if action == default:
                     continue  # libseccomp refuses a rule equal to the default; runc skips it
+                refuses = rule.action not in ALLOWING
                 for name in rule.names:
                     entry = table.by_name.get(name)
                     if entry is not None:
                         for conditions in condition_sets(rule.args):
+                            if refuses and name in platform_calls:
+                                conditions = _unless_marked(conditions, platform_mark)
                             self._add(entry.number, action, conditions,
                                       f"{field}.syscalls[{index}]", name)
+            if profile.default_action not in ALLOWING:
+                marked = (ArgCondition(MARK_ARG, "SCMP_CMP_EQ", platform_mark),)
+                for name in platform_calls:
+                    self._add(table.by_name[name].number, int(lib.SCMP_ACT_ALLOW), marked,
+                              field, name)
         except BaseException:
             self.release()
             raise

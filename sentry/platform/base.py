@@ -61,6 +61,11 @@ class Platform(abc.ABC):
     # and Response.continue_call then also answers plain passthrough calls: resume the call
     # unchanged, as BPF ALLOW would have (ptrace: resume without skipping it).
     intercept_all: bool = False
+    # Calls the platform itself runs in the workload's tasks once every filter is loaded
+    # (the ptrace platform's fd delivery), each with `own_call_mark` in its sixth argument
+    # register, which these calls ignore; a linux.seccomp profile lets exactly those through.
+    own_calls: tuple[str, ...] = ()
+    own_call_mark: int = 0
 
     @abc.abstractmethod
     def intercept_action(self) -> int:

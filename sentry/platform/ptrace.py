@@ -49,6 +49,7 @@ import ctypes
 import errno
 import os
 import resource
+import secrets
 import select
 import signal
 import socket
@@ -149,8 +150,13 @@ def _signed(value: int) -> int:
 
 class PtracePlatform(Platform):
     name = "ptrace"
+    own_calls = ("socket", "fcntl", "close", "recvmsg")
 
     def __init__(self) -> None:
+        # Made before the fork, so the workload knows it for its linux.seccomp profile. It
+        # only lets the workload past its own profile, for these four calls, were it to
+        # see it (in /proc/TID/syscall during an injected call).
+        self.own_call_mark = secrets.randbits(64)
         self.workload = -1
         self.sigchld_fd = -1
         self.tracees: set[int] = set()  # every tid known to be traced and not yet reaped
@@ -575,8 +581,9 @@ class InjectedCalls:
             regs.rax = NR[name]
             regs.rip = self.regs.rip - 2
         self.calls += 1
-        for field, value in zip(("rdi", "rsi", "rdx", "r10", "r8", "r9"), args, strict=False):
+        for field, value in zip(("rdi", "rsi", "rdx", "r10", "r8"), args, strict=False):
             setattr(regs, field, value & MASK64)
+        regs.r9 = self.platform.own_call_mark  # the sixth argument, which these calls ignore
         try:
             ptrace_setregs(self.tid, regs)
             ptrace_syscall(self.tid)

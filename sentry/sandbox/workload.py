@@ -138,7 +138,9 @@ def _load_filter(plan: WorkloadPlan, platform: Platform, seccomp: SeccompFilter,
                  channel: socket.socket) -> None:
     # The bundle's linux.seccomp is built before any filter is loaded (building makes
     # syscalls) and loaded after the hand-off, so it need not allow the sandbox's own.
-    profile = (ProfileFilter(plan.seccomp_profile, load_table("x86_64"))
+    profile = (ProfileFilter(plan.seccomp_profile, load_table("x86_64"),
+                             platform_calls=platform.own_calls,
+                             platform_mark=platform.own_call_mark)
                if plan.seccomp_profile else None)
     platform.load_filter_in_workload(channel, seccomp)
     channel.close()
