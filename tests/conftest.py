@@ -33,6 +33,11 @@ HOST_BUSYBOX = Path("/bin/busybox")
 # Generous: a hung sandbox fails its test instead of blocking CI. Not a performance threshold.
 RUNSC_TIMEOUT = 120.0
 
+# Every test that runs the sandbox through the `runsc` fixture runs once per platform; its id
+# ends in [seccomp] or [ptrace]. A test for one platform only says so with
+# `@pytest.mark.parametrize("runsc", ["ptrace"], indirect=True)`.
+PLATFORMS = ("seccomp", "ptrace")
+
 # Where runsc-py may create cgroups: v1 controllers and a pure v2 hierarchy (and this host's
 # hybrid v2 mount at /sys/fs/cgroup/unified, which the first pattern covers).
 CGROUP_PATTERNS = ("/sys/fs/cgroup/*/runsc-py/*", "/sys/fs/cgroup/runsc-py/*")
@@ -94,12 +99,15 @@ def require_root() -> None:
 
 @dataclass
 class Runsc:
-    """Runs `python runsc.py --root STATE_ROOT ARGS...`; each test gets its own state root."""
+    """Runs `python runsc.py --root STATE_ROOT --platform PLATFORM ARGS...`; each test gets its
+    own state root. A later `--platform` in ARGS wins (argparse keeps the last)."""
 
     state_root: Path
+    platform: str = "seccomp"
 
     def argv(self, *args: str | os.PathLike[str]) -> list[str]:
-        return [sys.executable, str(RUNSC_PY), "--root", str(self.state_root), *map(str, args)]
+        return [sys.executable, str(RUNSC_PY), "--root", str(self.state_root),
+                "--platform", self.platform, *map(str, args)]
 
     def __call__(
         self,
@@ -136,14 +144,15 @@ def state_root(tmp_path: Path) -> Path:
     return tmp_path / "state"
 
 
-@pytest.fixture
-def runsc(state_root: Path) -> Runsc:
+@pytest.fixture(params=PLATFORMS)
+def runsc(state_root: Path, request: pytest.FixtureRequest) -> Runsc:
     """`runsc("run", bundle.path)` -> CompletedProcess with text stdout/stderr.
 
     Global flags go first: `runsc("--strace", "run", bundle.path)`. `--root` is always this
-    test's `state_root`. A hang fails after RUNSC_TIMEOUT seconds."""
+    test's `state_root`; `--platform` is each of PLATFORMS in turn (`runsc.platform`). A hang
+    fails after RUNSC_TIMEOUT seconds."""
     require_root()
-    return Runsc(state_root)
+    return Runsc(state_root, platform=request.param)
 
 
 # --- bundles -----------------------------------------------------------------------------
