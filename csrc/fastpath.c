@@ -261,8 +261,8 @@ static int box_path(int tid, const struct task *t, int dirfd, const char *path, 
     }
     char own_fds[64];
     snprintf(own_fds, sizeof(own_fds), "/proc/%ld/", t->box_tgid);
-    if (strncmp(joined, own_fds, strlen(own_fds)) == 0 && strstr(joined, "/fd/"))
-        return FALLBACK;
+    if (strncmp(joined, own_fds, strlen(own_fds)) == 0)
+        return FALLBACK;  /* the caller's own /proc entries: fd, exe and cwd links */
     size_t len = strlen(joined);
     if (len >= PATH_BYTES)
         return -ENAMETOOLONG;

@@ -211,3 +211,10 @@ def test_unix_socket_paths_bind_and_connect_through_the_gofer(runsc: Runsc) -> N
     assert result.returncode == 0, result.stderr
     assert result.stdout == "ping\nTrue\n"
     assert not Path("/tmp/runsc-test.sock").exists()
+
+
+def test_own_proc_links_read_as_the_box_sees_them(runsc: Runsc, make_bundle: MakeBundle) -> None:
+    script = "cd /etc && readlink /proc/self/exe && readlink /proc/$$/cwd"
+    result = runsc("run", make_bundle(["sh", "-c", script]).path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["/bin/busybox", "/etc"]

@@ -112,6 +112,16 @@ class PathCall:
         match = re.fullmatch(rb"(?:/dev/fd|" + own + rb"(?:/task/\d+)?/fd)/(\d+)", path)
         return int(match.group(1)) if match else None
 
+    def own_proc_link(self, path: bytes) -> str | None:
+        """The host /proc path of one of the caller's own magic links (exe, cwd, root,
+        fd/N) when `path` names it in the box's /proc, else None."""
+        own = re.escape(b"/proc/%d" % self.creds.box_tgid)
+        match = re.fullmatch(own + rb"(/task/\d+)?/(exe|cwd|root|fd/\d+)", path)
+        if match is None:
+            return None
+        task = f"/task/{self.tid}" if match.group(1) else ""
+        return f"/proc/{self.creds.host_tgid}{task}/{match.group(2).decode()}"
+
     def caller_fd(self, fd: int) -> int:
         """A copy of the caller's fd `fd` (pidfd_getfd); the caller keeps its own."""
         pidfd = os.pidfd_open(self.creds.host_tgid)

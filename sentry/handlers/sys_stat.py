@@ -121,7 +121,14 @@ def _readlink(call: SyscallCall, dirfd: int, path_address: int, out: int, size: 
     if size <= 0:
         return Response.error(errno.EINVAL)
     ctx = PathCall(call)
-    text = ctx.gofer(Op.READLINK, ctx.path_at(dirfd, path_address)).payload[:size]
+    path = ctx.path_at(dirfd, path_address)
+    own = ctx.own_proc_link(path)
+    if own is not None:
+        # The caller's own exe/cwd/root/fd links: the gofer may not read another task's
+        # (it lacks the caller's capabilities); the kernel prints them from the box's root.
+        text = os.readlink(own.encode())[:size]
+    else:
+        text = ctx.gofer(Op.READLINK, path).payload[:size]
     call.write(out, text)
     return Response(value=len(text))
 
