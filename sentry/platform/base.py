@@ -13,6 +13,7 @@ from __future__ import annotations
 import abc
 import os
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from sentry.native import vm_read, vm_write
 
 if TYPE_CHECKING:
     from sentry.seccomp_filter import SeccompFilter
+    from syscall_tables import SyscallTable
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,21 @@ class Platform(abc.ABC):
     def receive(self) -> SyscallEvent | None:
         """The next event, or None when the wakeup carried none (the caller died, or
         the platform handled what it found by itself)."""
+
+    def enable_fast_path(self, table: SyscallTable, utsname: bytes, gofer_fd: int,
+                         gofer_pid: int) -> bool:
+        """Let a C loop answer the table's fast_path calls; False if the platform has none."""
+        return False
+
+    def serve(self, watch: Sequence[int], timeout_ms: int) -> SyscallEvent | None:
+        """Called when fileno() is readable. A platform with a C fast path answers hot
+        calls there until one needs Python (returned), a `watch` fd is readable or
+        `timeout_ms` passes (None); by default, one receive()."""
+        return self.receive()
+
+    def drain_fast_answers(self) -> list[tuple[int, int]]:
+        """(syscall number, errno) of the calls the C fast path answered since last asked."""
+        return []
 
     def workload_exited(self, pid: int) -> int | None:
         """The workload's wait status once it has exited, else None; never blocks. The

@@ -16,10 +16,13 @@ import errno
 import os
 import select
 import socket
+from collections.abc import Sequence
 
 from sentry.native import check, ffi, lib
 from sentry.platform.base import Platform, Response, SyscallEvent
+from sentry.platform.fastpath import FastPath
 from sentry.seccomp_filter import SeccompFilter, intercept_notify
+from syscall_tables import SyscallTable
 
 LISTENER_LINK = "anon_inode:seccomp notify"
 LISTENER_POLL_SECONDS = 0.001
@@ -66,6 +69,7 @@ class SeccompNotifyPlatform(Platform):
         self.notify_fd = -1
         self._request = ffi.new("struct seccomp_notif *")
         self.sync_wake_up = False
+        self.fast: FastPath | None = None
 
     def intercept_action(self) -> int:
         return intercept_notify()
@@ -92,12 +96,31 @@ class SeccompNotifyPlatform(Platform):
     def fileno(self) -> int:
         return self.notify_fd
 
+    def enable_fast_path(self, table: SyscallTable, utsname: bytes, gofer_fd: int,
+                         gofer_pid: int) -> bool:
+        self.fast = FastPath(self.notify_fd, gofer_fd, gofer_pid, table, utsname)
+        return True
+
+    def serve(self, watch: Sequence[int], timeout_ms: int) -> SyscallEvent | None:
+        if self.fast is None:
+            return self.receive()
+        result = self.fast.serve(watch, timeout_ms, self._request)
+        if result < 0:
+            raise OSError(-result, "fast path")
+        return self._event() if result == lib.RSC_EVENT else None
+
+    def drain_fast_answers(self) -> list[tuple[int, int]]:
+        return self.fast.drain() if self.fast is not None else []
+
     def receive(self) -> SyscallEvent | None:
         ret = lib.rsc_notif_recv(self.notify_fd, self._request)
         if ret in (-errno.ENOENT, -errno.EINTR):  # caller died / signal before we read it
             return None
         if ret < 0:
             raise OSError(-ret, "SECCOMP_IOCTL_NOTIF_RECV")
+        return self._event()
+
+    def _event(self) -> SyscallEvent:
         req = self._request
         data = req.data
         return SyscallEvent(token=req.id, tid=req.pid, nr=data.nr, arch=data.arch,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 from pathlib import Path
 
 from sentry.sandbox.cgroups import SandboxCgroup
@@ -20,6 +21,8 @@ def start_cleaner(cgroup: SandboxCgroup, state_dir: Path) -> int:
     if os.fork() == 0:
         try:
             os.setsid()  # out of the caller's process group: a ^C is the sentry's to handle
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT):
+                signal.signal(sig, signal.SIG_IGN)  # only the sentry's end ends the watch
             os.dup2(os.open(os.devnull, os.O_RDWR), 0)
             os.dup2(0, 1)
             os.dup2(0, 2)
