@@ -4,7 +4,9 @@ Hand-written, one line per call, grouped by domain. Stage without the gofer: pat
 pass through, confined by the box's mount namespace. Every emulate/deny note says why.
 Nothing is KILL here: every call only hostile programs want is refused in BPF before it
 reaches the kernel, which is as safe as killing and keeps probing programs alive; the
-filter builder kills foreign architectures and x32 numbers itself.
+filter builder kills foreign architectures and x32 numbers itself. "In C" (fast_path)
+holds on the seccomp platform; on ptrace every intercepted call is answered in Python, and
+the notes say where a call behaves differently there.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ PATH = passthrough(
 GOFER_OPEN = gofer(
     "opened by the gofer in the box root (openat2 RESOLVE_IN_ROOT), fd injected with "
     "ADDFD+SEND, sentry side in C; /dev/stdin, /proc/self/fd/N reopen the caller's fd; "
-    "O_PATH continues after the check",
+    "O_PATH continues after the check; on ptrace the caller receives the fd itself (injected "
+    "recvmsg on a courier socket it then holds at fd 1000, CLOEXEC)",
     support=Support.PARTIAL,
     fast_path=True,
 )
@@ -82,6 +85,10 @@ GOFER_CHECK = gofer(
 FD = passthrough("fd call: acts only on descriptors the box already holds")
 MEMORY = passthrough("own address space; bounded by RLIMIT_AS and the memory cgroup")
 SIGNAL = passthrough("signals reach only processes inside the box's pid namespace")
+SIGNAL_SEND = passthrough(
+    "signals reach only processes inside the box's pid namespace; on ptrace each delivery "
+    "passes the sentry, and a stopped task reads 't (tracing stop)' in /proc, not 'T'"
+)
 TIME = passthrough("reads clocks or sleeps; changes no host state")
 SOCKET = passthrough("socket call: confined by the box's network namespace")
 IPC = passthrough("System V / POSIX IPC: confined by the box's ipc namespace")
@@ -209,7 +216,8 @@ POLICY: dict[str, Policy] = {
         errno.ENOSYS, "its resolve flags are not offered yet; callers fall back to openat"
     ),
     "creat": gofer(
-        "opened by the gofer in the box root, fd injected with ADDFD+SEND (Python side)"
+        "opened by the gofer in the box root, fd injected with ADDFD+SEND (Python side); on "
+        "ptrace received by the caller through its courier socket, as open"
     ),
     "stat": GOFER_LOOKUP,
     "lstat": GOFER_LOOKUP,
@@ -329,7 +337,8 @@ POLICY: dict[str, Policy] = {
     "process_mrelease": passthrough("frees memory of a box process already killed by SIGKILL"),
     # --- processes ---
     "clone": passthrough(
-        "allowed unless it asks for new namespaces or CLONE_UNTRACED (EPERM)",
+        "allowed unless it asks for new namespaces or CLONE_UNTRACED (EPERM; on ptrace that "
+        "refusal keeps every new task traced)",
         rules=CLONE_RULES,
         support=Support.PARTIAL,
     ),
@@ -385,7 +394,8 @@ POLICY: dict[str, Policy] = {
     "kcmp": deny(errno.EPERM, "compares kernel objects of other processes; needs ptrace rights"),
     "seccomp": passthrough(
         "own filters stack and can only refuse more; a new listener fd is refused (EPERM) as it "
-        "could steal and CONTINUE the sentry's notifications",
+        "could steal and CONTINUE the sentry's notifications; on ptrace an own filter's "
+        "RET_TRACE stops at the sentry, which answers ENOSYS as a missing tracer would",
         rules=SECCOMP_RULES,
         support=Support.PARTIAL,
     ),
@@ -451,9 +461,9 @@ POLICY: dict[str, Policy] = {
     "rt_sigsuspend": SIGNAL,
     "sigaltstack": SIGNAL,
     "pause": SIGNAL,
-    "kill": SIGNAL,
-    "tkill": SIGNAL,
-    "tgkill": SIGNAL,
+    "kill": SIGNAL_SEND,
+    "tkill": SIGNAL_SEND,
+    "tgkill": SIGNAL_SEND,
     "pidfd_send_signal": SIGNAL,
     # --- time ---
     "nanosleep": TIME,
