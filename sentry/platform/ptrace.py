@@ -20,7 +20,8 @@ the sentry blocks while it traces): the runner's poll loop serves both platforms
 - PTRACE_EVENT_STOP with a stop signal is a group-stop: PTRACE_LISTEN keeps the task
   stopped until SIGCONT (or SIGKILL) without the tracer swallowing the stop. With SIGTRAP
   it is a new task's first stop or the end of a group-stop: resume.
-- signal-delivery stop: the signal is re-injected unchanged, never swallowed.
+- signal-delivery stop: the signal is re-injected unchanged, never swallowed (a fault in
+  the box's PID 1 is delivered by detaching that thread: see `_deliver`).
 - exits: traced tasks are reaped here (a traced zombie waits for its tracer). The
   workload's status is kept for `workload_exited`; the runner must not waitpid it, as that
   would steal its ptrace stops. The sentry's other children (the gofer) are left alone.
@@ -180,7 +181,6 @@ class PtracePlatform(Platform):
     def attach(self, channel: socket.socket, workload_pid: int) -> None:
         if channel.recv(1) != TRACE_ME:
             raise ConnectionError("workload ended before asking to be traced")
-        self._watch_sigchld()
         try:
             ptrace(PTRACE_SEIZE, workload_pid, 0, TRACE_OPTIONS)
         except PtraceError as err:
@@ -188,6 +188,7 @@ class PtracePlatform(Platform):
             raise ConnectionError(f"PTRACE_SEIZE of the workload: {err}") from err
         self.workload = workload_pid
         self.tracees.add(workload_pid)
+        self._watch_sigchld()  # before the workload goes on: its first stop must wake us
         channel.sendall(TRACED)
 
     def _watch_sigchld(self) -> None:
@@ -239,7 +240,8 @@ class PtracePlatform(Platform):
         pid = info.si_pid
         if pid in self.tracees or info.si_code == os.CLD_TRAPPED or not self._foreign(pid):
             return self._wait(pid, os.WNOHANG)
-        for tid in list(self.tracees):
+        ours = self.tracees | ({self.workload} if self.workload_status is None else set())
+        for tid in ours:  # the workload too: it may have been detached (_deliver)
             found = self._wait(tid, os.WNOHANG)
             if found is not None:
                 return found
@@ -547,6 +549,8 @@ class PtraceFdCourier:
         got = run.call("recvmsg", number, base, recv_flags)
         if got < 0:
             return got
+        if got != len(COURIER_MARK):  # the workload sent itself something: not ours
+            return -errno.EIO
         level, kind, fd = struct.unpack("<8xiii", vm_read(run.tid, control, 20))
         if (level, kind) != (socket.SOL_SOCKET, socket.SCM_RIGHTS):
             return -errno.EIO
