@@ -67,7 +67,7 @@ FULL = Sizes(call_runs=3, call_rounds=3, call_budget_ms=100,
              reps=3, c_files=32, tar_files=2000, find_root="/usr/include", compute_s=1.0)
 QUICK = Sizes(call_runs=1, call_rounds=3, call_budget_ms=20,
               floor_iterations=3000, floor_rounds=3,
-              reps=3, c_files=8, tar_files=500, find_root="/usr/include/linux", compute_s=0.3)
+              reps=3, c_files=5, tar_files=500, find_root="/usr/include/linux", compute_s=0.2)
 
 
 # --------------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ def compile_programs(workdir: Path) -> dict[str, Path]:
     """gcc -static each bench/*.c into workdir: static, so the per-call figures hold no
     dynamic-loader path calls and the programs run alike in every column."""
     built = {}
-    for name in ("calls", "floor_seccomp", "floor_ptrace", "spin"):
+    for name in ("calls", "floor_seccomp", "floor_ptrace", "floor_hop", "spin"):
         out = workdir / name
         subprocess.run(["gcc", "-O2", "-static", "-Wall", "-o", str(out),
                         str(BENCH / f"{name}.c")], check=True)
@@ -253,6 +253,8 @@ CALLS = (
     CallSpec("read", "read 1 byte /dev/zero", ("read",)),
     CallSpec("stat", "stat existing file", ("newfstatat",)),
     CallSpec("stat_missing", "stat missing file", ("newfstatat",)),
+    CallSpec("stat_after_compute", "stat after 1 ms of compute", ("newfstatat",)),
+    CallSpec("fstat", "fstat of an open fd", ("newfstatat",)),
     CallSpec("open_close", "open+close", ("openat", "close")),
     CallSpec("readlink", "readlink non-link", ("readlink",)),
     CallSpec("fork", "fork+exit+wait", ("clone", "exit_group", "wait4")),
@@ -309,16 +311,21 @@ def measure_calls(cols: Sequence[Column], progs: dict[str, Path], sizes: Sizes,
 
 def measure_floors(progs: dict[str, Path], sizes: Sizes, workdir: Path,
                    log: Callable[[str], None]) -> list[Floor]:
-    """The four bare C supervisors, run natively: the kernel round trip per platform."""
+    """The bare C supervisors, run natively: the kernel round trip per platform; and the
+    bare socket hop that each gofer call adds on top of it."""
     n, r = str(sizes.floor_iterations), str(sizes.floor_rounds)
     runs = [
         ("seccomp_nosync", "seccomp-notify, no SYNC_WAKE_UP", [progs["floor_seccomp"], n, r, "0"]),
         ("seccomp_sync", "seccomp-notify + SYNC_WAKE_UP", [progs["floor_seccomp"], n, r, "1"]),
         ("ptrace_same", "ptrace TRACESECCOMP, same CPU", [progs["floor_ptrace"], n, r, "same"]),
     ]
+    runs.append(("hop_same", "gofer hop (socketpair round trip), same CPU",
+                 [progs["floor_hop"], n, r, "same"]))
     if (os.cpu_count() or 1) >= 2:
-        runs.append(("ptrace_different", "ptrace TRACESECCOMP, different CPUs",
-                     [progs["floor_ptrace"], n, r, "different"]))
+        runs.insert(3, ("ptrace_different", "ptrace TRACESECCOMP, different CPUs",
+                        [progs["floor_ptrace"], n, r, "different"]))
+        runs.append(("hop_different", "gofer hop (socketpair round trip), different CPUs",
+                     [progs["floor_hop"], n, r, "different"]))
     floors = []
     for key, title, argv in runs:
         outcome = execute([str(a) for a in argv], workdir)
@@ -644,9 +651,10 @@ def render_notes(rows: Sequence[Row]) -> list[str]:
 
 
 def render_floors(floors: Sequence[Floor], rows: Sequence[Row]) -> list[str]:
-    lines = ["-- floors: bare C supervisors answering getppid, run natively (us/call)"]
+    lines = ["-- floors: bare C supervisors answering getppid, and a bare socket hop, run "
+             "natively (us/call)"]
     for floor in floors:
-        lines.append(f"{floor.title:<40} {fmt(floor.median):>8}"
+        lines.append(f"{floor.title:<56} {fmt(floor.median):>8}"
                      + (f"  ({floor.error})" if floor.error else ""))
     by_key = {f.key: f.median for f in floors}
     emulated = next((r for r in rows if r.name.startswith("getuid")), None)
@@ -655,9 +663,21 @@ def render_floors(floors: Sequence[Floor], rows: Sequence[Row]) -> list[str]:
                                ("ptrace", "ptrace_same"), ("ptrace", "ptrace_different")):
             value, bound = emulated.median(col), by_key.get(floor_key)
             if value is not None and bound:
-                lines.append(f"runsc-py {col} getuid / floor {floor_key:<17} "
-                             f"{fmt(value):>8} / {fmt(bound)} = {value / bound:.2f}x")
+                lines.append(_over(f"{col} getuid / {floor_key}", value, bound))
+    # A path call through the gofer: at least one notification and one hop, same CPU.
+    notify, hop = by_key.get("seccomp_sync"), by_key.get("hop_same")
+    if notify and hop:
+        for row in rows:
+            value = row.median("seccomp")
+            if (row.group == "call" and "gofer" in row.note and value is not None
+                    and not row.name.startswith("fork")):
+                lines.append(_over(f"seccomp {row.name} / (sync + hop_same)", value,
+                                   notify + hop))
     return lines
+
+
+def _over(label: str, value: float, bound: float) -> str:
+    return f"{label:<56} {fmt(value):>8} / {fmt(bound):>5} = {value / bound:.2f}x"
 
 
 @dataclass(frozen=True)
