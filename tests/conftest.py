@@ -342,10 +342,14 @@ class HostSnapshot:
     def leftovers(self, *, marker: str, bundle: Bundle, state_root: Path) -> list[str]:
         """Everything of a finished run still on the host, one readable line each: processes
         carrying `marker` (in their command line or environment), mounts of the bundle, new
-        runsc-py cgroups, and entries of the state dir. Empty when the run cleaned up."""
+        runsc-py cgroups of the container id `marker`, and entries of the state dir. Empty
+        when the run cleaned up."""
         found = [f"process {pid}: {cmd}" for pid, cmd in processes_marked(marker).items()]
         found += [f"mount {point}" for point in mounts_under(bundle.path)]
-        found += [f"cgroup {d}" for d in sorted(runsc_cgroups() - self.cgroups_before)]
+        # The run's cgroups are named after its container id (the tests use the marker):
+        # other sandboxes running meanwhile on the same host are not this run's leftovers.
+        found += [f"cgroup {d}" for d in sorted(runsc_cgroups() - self.cgroups_before)
+                  if os.path.basename(d) == marker]
         found += [f"state {state_root / e}" for e in state_entries(state_root)]
         return found
 
