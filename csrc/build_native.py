@@ -98,6 +98,7 @@ ffibuilder.cdef(
         uint32_t log_len;
         struct rsc_answer log[1024];
     };
+    void rsc_lookups_forget(void);
     int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
                   struct seccomp_notif *req);
 

@@ -21,6 +21,11 @@
 
 #define AUDIT_ARCH_X86_64_VALUE 0xC000003Eu
 #define FALLBACK 1            /* not answered here: Python takes the call */
+/* An fd form (fstat's newfstatat(fd, "", AT_EMPTY_PATH), faccessat2 likewise): no path
+ * to resolve, so the kernel runs it with the caller's own credentials. It re-reads the
+ * empty path; a path swapped in meanwhile resolves in the box's mount namespace, where
+ * the caller could stat or check it anyway. */
+#define CONTINUE_CALL 2
 #define AT_FDCWD_VALUE (-100)
 #define AT_SYMLINK_NOFOLLOW_VALUE 0x100
 #define AT_EACCESS_VALUE 0x200
@@ -278,12 +283,75 @@ static void put(char **p, const void *data, size_t len)
     *p += len;
 }
 
+/* Failed lookups, remembered: builds repeat them by the ten thousand (gcc's failing
+ * readlinks name a few hundred paths). Only failures that a change of the box's namespace
+ * can undo are kept (ENOENT, ENOTDIR, and EINVAL from readlink of a non-link), and every
+ * such change goes through the gofer: the sentry forgets them all before any request
+ * that may create, remove or rename a name (rsc_lookups_forget). Changes made from
+ * outside the box (a host process writing into a bind-mounted volume) are not seen. */
+#define LOOKUP_SLOTS 8192
+
+struct lookup_slot {
+    uint64_t key_a, key_b;
+    uint32_t generation;
+    int32_t status;
+};
+
+static struct lookup_slot lookups[LOOKUP_SLOTS];
+static uint32_t lookup_generation = 1;
+
+void rsc_lookups_forget(void)
+{
+    lookup_generation++;
+}
+
+static void hash_bytes(uint64_t *a, uint64_t *b, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        *a = (*a ^ p[i]) * 0x100000001b3ULL;             /* FNV-1a */
+        *b = (*b ^ p[i]) * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
+    }
+}
+
+static struct lookup_slot *lookup_slot(int op, bool real_ids, const struct task *t,
+                                       const int64_t ints[4], const char *path, int path_len,
+                                       uint64_t *key_a, uint64_t *key_b)
+{
+    uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
+    uint32_t ids[2] = {real_ids ? t->uid[0] : t->uid[3], real_ids ? t->gid[0] : t->gid[3]};
+    int32_t head[2] = {op, real_ids};
+    hash_bytes(&a, &b, head, sizeof(head));
+    hash_bytes(&a, &b, ids, sizeof(ids));
+    hash_bytes(&a, &b, &t->cap_eff, sizeof(t->cap_eff));
+    hash_bytes(&a, &b, t->groups, 4 * (size_t)t->ngroups);
+    hash_bytes(&a, &b, ints, 2 * sizeof(int64_t));
+    hash_bytes(&a, &b, path, (size_t)path_len);
+    *key_a = a;
+    *key_b = b;
+    return &lookups[a % LOOKUP_SLOTS];
+}
+
+static bool cacheable_failure(int op, int status)
+{
+    return status == -ENOENT || status == -ENOTDIR || (op == OP_READLINK && status == -EINVAL);
+}
+
 /* One request/reply. Returns the gofer's status (0 or -errno), or FALLBACK when the
  * gofer is unreachable or broke the protocol (Python then sees it and ends the box). */
 static int gofer_call(struct rsc_fastpath *f, int op, const struct task *t, bool real_ids,
                       const char *path, int path_len, const int64_t ints[4],
                       char *payload, size_t *payload_len, int *fd_out)
 {
+    bool creates = op == OP_OPEN && ((ints[0] & O_CREAT) || (ints[0] & O_TMPFILE) == O_TMPFILE);
+    if (creates)
+        rsc_lookups_forget();
+    uint64_t key_a = 0, key_b = 0;
+    struct lookup_slot *slot = creates ? NULL : lookup_slot(op, real_ids, t, ints, path,
+                                                             path_len, &key_a, &key_b);
+    if (slot && slot->generation == lookup_generation && slot->key_a == key_a &&
+        slot->key_b == key_b)
+        return slot->status;
     char msg[22 + 4 * MAX_GROUPS + 32 + 1 + 2 + PATH_BYTES + 2];
     char *p = msg;
     uint32_t fsuid = real_ids ? t->uid[0] : t->uid[3];
@@ -336,6 +404,12 @@ static int gofer_call(struct rsc_fastpath *f, int op, const struct task *t, bool
     if (payload) {
         memcpy(payload, reply + 11, length);
         *payload_len = length;
+    }
+    if (slot && cacheable_failure(op, status)) {
+        slot->key_a = key_a;
+        slot->key_b = key_b;
+        slot->generation = lookup_generation;
+        slot->status = status;
     }
     if (fd_out && status == 0)
         *fd_out = fd;
@@ -436,7 +510,7 @@ static int prepare_path(struct rsc_fastpath *f, const struct seccomp_notif *req,
     if (len < 0)
         return len;
     if (len == 0 && empty_path_ok)
-        return FALLBACK;  /* an fd form: Python stats a copy of the caller's fd */
+        return CONTINUE_CALL;
     if (task_of(tid, &pc->task) < 0)
         return -ESRCH;
     int n = box_path(tid, &pc->task, dirfd, raw, pc->path);
@@ -467,6 +541,8 @@ static int answer_stat(struct rsc_fastpath *f, const struct seccomp_notif *req, 
     int r = prepare_path(f, req, dirfd, path_arg, flags & AT_EMPTY_PATH_VALUE, &pc);
     if (r == FALLBACK)
         return FALLBACK;
+    if (r == CONTINUE_CALL)
+        return respond_continue(f, req);
     if (r < 0)
         return respond(f, req, 0, -r);
     char payload[MAX_PAYLOAD];
@@ -506,6 +582,8 @@ static int answer_access(struct rsc_fastpath *f, const struct seccomp_notif *req
     int r = prepare_path(f, req, dirfd, path_arg, flags & AT_EMPTY_PATH_VALUE, &pc);
     if (r == FALLBACK)
         return FALLBACK;
+    if (r == CONTINUE_CALL)
+        return respond_continue(f, req);
     if (r < 0)
         return respond(f, req, 0, -r);
     int64_t ints[4] = {mode, flags & AT_SYMLINK_NOFOLLOW_VALUE, 0, 0};

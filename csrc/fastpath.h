@@ -47,6 +47,10 @@ struct rsc_fastpath {
     struct rsc_answer log[RSC_LOG_SIZE];
 };
 
+/* Forget every remembered failed lookup: called before any request that may change the
+ * box's names (create, remove, rename, link, chmod...). */
+void rsc_lookups_forget(void);
+
 int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
               struct seccomp_notif *req);
 

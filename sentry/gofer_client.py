@@ -16,6 +16,12 @@ from gofer.protocol import (
     receive,
     send,
 )
+from sentry.native import lib
+
+# Requests that only look: anything else may change the box's names, so the C fast
+# path's memory of failed lookups is dropped first (csrc/fastpath.c).
+LOOKUP_OPS = frozenset({Op.STAT, Op.STATX, Op.ACCESS, Op.READLINK, Op.STATFS, Op.CHECK_DIR,
+                        Op.CHECK_EXEC})
 
 
 class GoferGone(Exception):
@@ -36,6 +42,8 @@ class GoferClient:
             request = encode_request(Request(op, caller, paths, ints, blob))
         except ProtocolError as err:
             raise OSError(errno.ENAMETOOLONG, str(err)) from err
+        if op not in LOOKUP_OPS:
+            lib.rsc_lookups_forget()
         try:
             send(self.sock, request, fd)
             data, reply_fd = receive(self.sock)

@@ -47,3 +47,25 @@ def test_calls_answered_in_c_are_counted_in_the_coverage_record(
     counts = {c["name"]: c["count"] for c in json.loads(record_path.read_text())["syscalls"]}
     assert counts["getuid"] >= 1
     assert counts["newfstatat"] + counts.get("statx", 0) >= 1
+
+
+def test_remembered_failed_lookups_never_hide_names_the_box_creates(
+    runsc: Runsc, make_bundle: MakeBundle
+):
+    script = (
+        "for i in 1 2 3; do test -e /tmp/f || echo missing; done; "
+        "echo x > /tmp/f; test -e /tmp/f && echo created; "
+        "readlink /tmp/l || echo no-link; ln -s /etc/passwd /tmp/l; readlink /tmp/l; "
+        "mv /tmp/f /tmp/g; test -e /tmp/f || echo moved; test -e /tmp/g && echo arrived; "
+        "test -d /tmp/d || echo no-dir; mkdir /tmp/d; test -d /tmp/d && echo made-dir; "
+        "rm /tmp/g; test -e /tmp/g || echo removed"
+    )
+    bundle = make_bundle(["sh", "-c", script], mounts=[
+        {"destination": "/proc", "type": "proc", "source": "proc"},
+        {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"},
+    ])
+    result = runsc("run", bundle.path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "missing", "missing", "missing", "created", "no-link", "/etc/passwd", "moved",
+        "arrived", "no-dir", "made-dir", "removed"]
