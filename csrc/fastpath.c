@@ -153,12 +153,14 @@ static void forget_all_credentials(void)
         forget_slot(&cred_cache[i]);
 }
 
+/* 1 when the answer came from the cache: the thread is alive, so its tid is still its
+ * own and the caller needs no ID_VALID check for it; 0 after a fresh read; -errno. */
 static int task_of(int tid, struct task *t)
 {
     struct cred_slot *slot = &cred_cache[(unsigned)tid % CRED_SLOTS];
     if (slot->tid == tid && slot->pidfd > 0 && thread_alive(slot->pidfd)) {
         *t = slot->task;
-        return 0;
+        return 1;
     }
     forget_slot(slot);
     int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD_FLAG);
@@ -471,7 +473,8 @@ static int answer_identity(struct rsc_fastpath *f, const struct seccomp_notif *r
 {
     struct task t;
     int tid = (int)req->pid;
-    if (task_of(tid, &t) < 0 || !still_pending(f, req))
+    int cached = task_of(tid, &t);
+    if (cached < 0 || (!cached && !still_pending(f, req)))
         return respond(f, req, 0, ESRCH);
     switch (kind) {
     case RSC_GETUID: return respond(f, req, t.uid[0], 0);
