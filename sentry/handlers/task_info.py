@@ -26,6 +26,8 @@ def task_credentials(tid: int) -> Credentials:
         for line in status:
             key, _, value = line.partition(b":")
             fields[key] = value.split()
+    if b"Umask" not in fields:  # a task that is exiting shows only part of its status
+        raise ProcessLookupError(tid, "task is exiting")
     uids = tuple(int(v) for v in fields[b"Uid"])
     gids = tuple(int(v) for v in fields[b"Gid"])
     return Credentials(uids=uids, gids=gids,  # type: ignore[arg-type]
