@@ -100,6 +100,16 @@ def test_a_signal_reaches_the_workloads_handler(runsc: Runsc, make_bundle: MakeB
     assert result.stdout == "caught USR1\nafter\n"
 
 
+def test_the_box_init_ignores_a_sigstop_it_sends_itself(runsc: Runsc, make_bundle: MakeBundle
+                                                        ) -> None:
+    bundle = make_bundle(["/bin/sh", "-c", "kill -STOP $$; echo after"])
+
+    result = runsc("run", bundle.path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "after\n"
+
+
 # --- fds delivered into the caller ---------------------------------------------------------
 
 

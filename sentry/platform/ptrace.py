@@ -20,8 +20,8 @@ the sentry blocks while it traces): the runner's poll loop serves both platforms
 - PTRACE_EVENT_STOP with a stop signal is a group-stop: PTRACE_LISTEN keeps the task
   stopped until SIGCONT (or SIGKILL) without the tracer swallowing the stop. With SIGTRAP
   it is a new task's first stop or the end of a group-stop: resume.
-- signal-delivery stop: the signal is re-injected unchanged, never swallowed (a fault in
-  the box's PID 1 is delivered by detaching that thread: see `_deliver`).
+- signal-delivery stop: the signal is re-injected unchanged, never swallowed; two
+  signals to the box's PID 1 get the meaning they have for an untraced init (`_deliver`).
 - exits: traced tasks are reaped here (a traced zombie waits for its tracer). The
   workload's status is kept for `workload_exited`; the runner must not waitpid it, as that
   would steal its ptrace stops. The sentry's other children (the gofer) are left alone.
@@ -299,26 +299,31 @@ class PtracePlatform(Platform):
     def _deliver(self, tid: int, sig: int) -> None:
         """End a signal-delivery stop by delivering the signal.
 
-        One case needs more: a fault (SIGSEGV, ...) in the box's PID 1 with no handler.
-        The kernel lets a fault kill a namespace's init only if the task is not traced
-        (force_sig_info_to_task clears SIGNAL_UNKILLABLE only then), so a re-injected
-        fault would be ignored and the faulting instruction would run again, forever.
-        Detaching with the signal lets it fault once more untraced and die of it, as
-        it would on the seccomp platform."""
-        if sig in FAULT_SIGNALS and self._init_without_handler(tid, sig):
-            with contextlib.suppress(PtraceError):
-                si_code = ptrace_getsiginfo(tid).si_code
-                if si_code > 0:  # sent by the kernel, not by kill(2)
-                    ptrace_detach(tid, sig)
-                    self.tracees.discard(tid)
-                    return
+        The kernel treats the box's PID 1 (a pid namespace's init) differently once it is
+        traced, and two signals would change meaning, so they are handled as an untraced
+        init would see them (as on the seccomp platform):
+        - a fault (SIGSEGV, ...) without a handler: force_sig_info_to_task lets a fault
+          kill an init only if it is not traced, so re-injected it would be ignored and
+          the faulting instruction would run again, forever. Detaching with the signal
+          lets the thread fault once more untraced and die of it.
+        - SIGSTOP sent from inside the box: an untraced init never gets it (dropped when
+          sent), a traced one would stop. Dropped here; from outside (si_pid 0 in the
+          box's numbering) it stops the init, as it does untraced."""
+        if sig in FAULT_SIGNALS or sig == signal.SIGSTOP:
+            fields = _proc_status(tid)
+            if fields.get(b"Tgid") == str(self.workload).encode():
+                with contextlib.suppress(PtraceError):
+                    info = ptrace_getsiginfo(tid)
+                    sender = info._sifields._sigchld.pid  # si_pid: kill's layout begins alike
+                    if sig == signal.SIGSTOP and sender != 0:
+                        self._resume(tid)
+                        return
+                    caught = int(fields.get(b"SigCgt", b"0"), 16) & (1 << (sig - 1))
+                    if sig != signal.SIGSTOP and info.si_code > 0 and not caught:
+                        ptrace_detach(tid, sig)  # si_code > 0: sent by the kernel
+                        self.tracees.discard(tid)
+                        return
         self._resume(tid, sig)
-
-    def _init_without_handler(self, tid: int, sig: int) -> bool:
-        fields = _proc_status(tid)
-        caught = int(fields.get(b"SigCgt", b"0"), 16)
-        return fields.get(b"Tgid") == str(self.workload).encode() and \
-            not caught & (1 << (sig - 1))
 
     def _syscall_event(self, tid: int) -> SyscallEvent | None:
         try:
