@@ -111,7 +111,8 @@ ffibuilder.set_source(
     "sentry._native",
     '#include <seccomp.h>\n#include <linux/openat2.h>\n#include "native.h"\n'
     '#include "fastpath.h"\n#include "gofer_fast.h"\n',
-    sources=["csrc/native.c", "csrc/fastpath.c", "csrc/gofer_fast.c"],  # relative: setuptools refuses absolute paths
+    # relative paths: setuptools refuses absolute ones
+    sources=["csrc/native.c", "csrc/fastpath.c", "csrc/gofer_fast.c"],
     include_dirs=["csrc"],
     libraries=["seccomp"],
     extra_compile_args=["-O2", "-Wall"],
