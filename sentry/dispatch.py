@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import errno
 import logging
+from typing import TYPE_CHECKING
 
 from sentry.coverage.full import answer_as_filter
 from sentry.coverage.record import CoverageRecorder
 from sentry.handlers import HANDLERS, Handler, SandboxInfo, SyscallCall, load_all
 from sentry.platform.base import Platform, Response, SyscallEvent
 from sentry.seccomp_filter import AUDIT_ARCH_X86_64
-from sentry.strace import StraceWriter
 from syscall_tables import SyscallTable
 from syscall_tables.model import SyscallEntry
+
+if TYPE_CHECKING:
+    from sentry.strace import StraceWriter
 
 log = logging.getLogger(__name__)
 

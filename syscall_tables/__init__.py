@@ -8,11 +8,11 @@ the coverage report all read `load_table`, so they cannot disagree.
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from . import numbers_aarch64, numbers_x86_64, policy_aarch64, policy_x86_64
 from .model import ArgCompare, ArgRule, Compare, Disposition, Support, SyscallEntry
 from .policy import Policy
 
@@ -29,11 +29,15 @@ __all__ = [
     "load_table",
 ]
 
-_SOURCES: dict[str, tuple[tuple[tuple[int, str], ...], Mapping[str, Policy]]] = {
-    "x86_64": (numbers_x86_64.SYSCALLS, policy_x86_64.POLICY),
-    "aarch64": (numbers_aarch64.SYSCALLS, policy_aarch64.POLICY),
-}
-ARCHES: tuple[str, ...] = tuple(_SOURCES)
+ARCHES: tuple[str, ...] = ("x86_64", "aarch64")
+
+
+def _sources(arch: str) -> tuple[tuple[tuple[int, str], ...], Mapping[str, Policy]]:
+    """The generated numbers and the policy of `arch`, imported only when asked for: a
+    sandbox run needs one architecture, and start-up time counts."""
+    numbers = importlib.import_module(f"{__name__}.numbers_{arch}")
+    policy = importlib.import_module(f"{__name__}.policy_{arch}")
+    return numbers.SYSCALLS, policy.POLICY
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,9 @@ def load_table(arch: str = "x86_64") -> SyscallTable:
     """The table of `arch` ("x86_64" or "aarch64"); built once per process.
 
     Raises ValueError for an unknown architecture or a number without a policy."""
-    if arch not in _SOURCES:
+    if arch not in ARCHES:
         raise ValueError(f"unknown architecture {arch!r}; known: {', '.join(ARCHES)}")
-    numbers, policy = _SOURCES[arch]
+    numbers, policy = _sources(arch)
     missing = [name for _, name in numbers if name not in policy]
     if missing:
         raise ValueError(f"{arch}: no policy for {', '.join(missing)}")

@@ -46,7 +46,6 @@ from sentry.sandbox.violations import KernelLog
 from sentry.sandbox.workload import run_workload
 from sentry.seccomp_filter import built_filter
 from sentry.seccomp_profile import refused_names
-from sentry.strace import StraceWriter
 from syscall_tables import load_table
 
 log = logging.getLogger(__name__)
@@ -141,12 +140,14 @@ class SandboxRunner:
             sentry_end.close()
         self._write_state("running")
         gofer = GoferClient(gofer_sock)
+        strace = None
+        if self.options.strace:
+            from sentry.strace import StraceWriter  # python-ptrace: only when tracing
+
+            strace = StraceWriter(self.options.strace, platform, self.options.strace_syscalls)
         dispatcher = Dispatcher(table, platform,
                                 SandboxInfo(hostname=self.plan.hostname, gofer=gofer),
-                                StraceWriter(self.options.strace, platform,
-                                             self.options.strace_syscalls)
-                                if self.options.strace else None,
-                                intercept_all=platform.intercept_all)
+                                strace, intercept_all=platform.intercept_all)
         if not self.options.strace:  # --strace shows every call, so Python must see it
             platform.enable_fast_path(table, utsname_bytes(self.plan.hostname),
                                       gofer_sock.fileno(), self.gofer_pid)
