@@ -1,0 +1,39 @@
+"""The command line: every command explains itself, and the global flags do what they say."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import MakeBundle, Runsc
+
+RUNSC = Path(__file__).resolve().parent.parent / "runsc.py"
+COMMANDS = [[], ["run"], ["do"], ["spec"], ["syscalls"], ["coverage"], ["coverage", "report"],
+            ["coverage", "profile"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "runsc-py")
+def test_every_command_has_help(command: list[str]) -> None:
+    result = subprocess.run([sys.executable, str(RUNSC), *command, "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: runsc-py")
+
+
+def test_log_flag_sends_strace_lines_to_the_file(
+    runsc: Runsc, make_bundle: MakeBundle, tmp_path: Path
+) -> None:
+    log = tmp_path / "sentry.log"
+    result = runsc("--strace", "--log", str(log), "run", make_bundle(["/bin/uname", "-n"]).path)
+    assert result.returncode == 0, result.stderr
+    assert "uname(" in log.read_text()
+    assert "uname(" not in result.stderr
+
+
+def test_a_missing_command_is_a_usage_error() -> None:
+    result = subprocess.run([sys.executable, str(RUNSC)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert "COMMAND" in result.stderr
