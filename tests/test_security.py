@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import time
 
 import pytest
 from conftest import MakeBundle, Runsc, StaticProgram
@@ -77,3 +78,26 @@ def test_x32_call_is_reported_as_a_security_violation(
     _, _, stderr = run_program(runsc, make_bundle, static_program, "x32_call")
 
     assert violation_lines(stderr), stderr
+
+
+def sentry_seccomp_mode(pid: int) -> str:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("Seccomp:"):
+                return line.split()[1]
+    return ""
+
+
+def test_the_sentry_runs_under_its_own_seccomp_filter_once_the_box_runs(
+    runsc: Runsc, make_bundle: MakeBundle
+) -> None:
+    """DESIGN rule 5: the sentry refuses mount, module, bpf, exec... for itself."""
+    proc = runsc.popen("run", make_bundle(["sleep", "30"]).path)
+    try:
+        deadline = time.monotonic() + 60
+        while sentry_seccomp_mode(proc.pid) != "2" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sentry_seccomp_mode(proc.pid) == "2"
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=60)

@@ -42,6 +42,7 @@ from sentry.sandbox.cgroups import SandboxCgroup
 from sentry.sandbox.cleaner import start_cleaner
 from sentry.sandbox.namespaces import CLONE_NEWPID
 from sentry.sandbox.plan import WorkloadPlan
+from sentry.sandbox.self_confine import confine_sentry
 from sentry.sandbox.violations import KernelLog
 from sentry.sandbox.workload import run_workload
 from sentry.seccomp_filter import built_filter
@@ -139,6 +140,7 @@ class SandboxRunner:
         finally:
             sentry_end.close()
         self._write_state("running")
+        confine_sentry()
         gofer = GoferClient(gofer_sock)
         strace = None
         if self.options.strace:
