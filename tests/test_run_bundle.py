@@ -264,6 +264,7 @@ def test_memory_limit_kills_a_process_that_exceeds_it(
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == "137\n"
+    assert "out of memory" in result.stderr
 
 
 # --- --strace: what the sentry answers -----------------------------------------------------

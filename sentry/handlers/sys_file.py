@@ -16,7 +16,6 @@ from sentry.platform.base import Response
 
 AT_SYMLINK_NOFOLLOW = 0x100
 AT_REMOVEDIR = 0x200
-UTIME_NOW = (1 << 30) - 1
 OK = Response(value=0)
 
 

@@ -71,13 +71,6 @@ class SandboxCgroup:
                 continue
         return found
 
-    def memory_peak(self) -> int | None:
-        name = "memory.peak" if self.v2 else "memory.max_usage_in_bytes"
-        try:
-            return int((self._controller_dir("memory") / name).read_text())
-        except (OSError, KeyError, ValueError):
-            return None
-
     def oom_killed(self) -> bool:
         """True when the kernel OOM-killed a process of the box."""
         try:

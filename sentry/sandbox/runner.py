@@ -168,6 +168,10 @@ class SandboxRunner:
             violation = kernel_log.seccomp_kill(self.pid)
             print(f"runsc-py: security violation: {violation}; the sandbox was killed",
                   file=sys.stderr)
+        elif self.cgroup.oom_killed():
+            print(f"runsc-py: out of memory: the box hit its memory limit "
+                  f"({self.plan.memory_limit} bytes) and the kernel killed a process",
+                  file=sys.stderr)
         kernel_log.close()
         os.close(error_read)
         self._write_coverage(dispatcher, exit_status(status), violation)
