@@ -102,6 +102,21 @@ ffibuilder.cdef(
     int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
                   struct seccomp_notif *req);
 
+    void rsc_task_forget_all(void);
+    enum rsc_ptrace_result { RSC_PT_STATUS = 1, RSC_PT_WAKE = 2, RSC_PT_LOOK = 3,
+                             RSC_PT_DRAIN = 4 };
+    struct rsc_ptrace_fast {
+        int sigchld_fd;
+        int tid;
+        int status;
+        uint8_t kind[512];
+        char utsname[390];
+        uint32_t log_len;
+        struct rsc_answer log[1024];
+    };
+    int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch,
+                         int timeout_ms);
+
     int rsc_gofer_become(uint32_t fsuid, uint32_t fsgid, const uint32_t *groups, int ngroups,
                          uint64_t caps);
     int rsc_gofer_serve(int sock, int root_fd, char *buf, size_t size, int *fd_out);
@@ -110,9 +125,11 @@ ffibuilder.cdef(
 ffibuilder.set_source(
     "sentry._native",
     '#include <seccomp.h>\n#include <linux/openat2.h>\n#include "native.h"\n'
-    '#include "fastpath.h"\n#include "gofer_fast.h"\n',
+    '#include "fastpath.h"\n#include "ptrace_fast.h"\n#include "task_cache.h"\n'
+    '#include "gofer_fast.h"\n',
     # relative paths: setuptools refuses absolute ones
-    sources=["csrc/native.c", "csrc/fastpath.c", "csrc/gofer_fast.c"],
+    sources=["csrc/native.c", "csrc/task_cache.c", "csrc/fastpath.c", "csrc/ptrace_fast.c",
+             "csrc/gofer_fast.c"],
     include_dirs=["csrc"],
     libraries=["seccomp"],
     extra_compile_args=["-O2", "-Wall"],

@@ -3,6 +3,7 @@
  * (fd forms, /dev/stdin aliases, O_PATH) is returned to Python instead. */
 #define _GNU_SOURCE
 #include "fastpath.h"
+#include "task_cache.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,152 +31,12 @@
 #define AT_SYMLINK_NOFOLLOW_VALUE 0x100
 #define AT_EACCESS_VALUE 0x200
 #define AT_EMPTY_PATH_VALUE 0x1000
-#define MAX_GROUPS 256
 #define PATH_BYTES 4096
 #define MAX_PAYLOAD 8192
 
 enum gofer_op { OP_OPEN = 1, OP_STAT = 2, OP_STATX = 3, OP_ACCESS = 4, OP_READLINK = 5 };
 
-struct task {
-    uint32_t uid[4], gid[4];
-    uint32_t groups[MAX_GROUPS];
-    int ngroups;
-    uint64_t cap_eff, cap_prm;
-    uint32_t umask;
-    long box_tgid, box_tid;
-};
-
-/* ---- the caller ----------------------------------------------------------------- */
-
-static const char *field(const char *status, const char *name)
-{
-    size_t len = strlen(name);
-    for (const char *line = status; line && *line; line = strchr(line, '\n')) {
-        if (*line == '\n')
-            line++;
-        if (strncmp(line, name, len) == 0 && line[len] == ':')
-            return line + len + 1;
-    }
-    return NULL;
-}
-
-static void parse_ids(const char *text, uint32_t out[4])
-{
-    for (int i = 0; i < 4 && text; i++)
-        out[i] = (uint32_t)strtoul(text, (char **)&text, 10);
-}
-
-static long last_number(const char *text)
-{
-    long value = -1;
-    while (text && *text && *text != '\n') {
-        char *end;
-        long v = strtol(text, &end, 10);
-        if (end == text)
-            break;
-        value = v;
-        text = end;
-    }
-    return value;
-}
-
-static int read_task(int tid, struct task *t)
-{
-    char path[64], status[4096];
-    snprintf(path, sizeof(path), "/proc/%d/status", tid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    ssize_t n = read(fd, status, sizeof(status) - 1);
-    close(fd);
-    if (n <= 0)
-        return -ESRCH;
-    status[n] = 0;
-    const char *uid = field(status, "Uid"), *gid = field(status, "Gid");
-    const char *groups = field(status, "Groups"), *umask = field(status, "Umask");
-    const char *eff = field(status, "CapEff"), *prm = field(status, "CapPrm");
-    const char *tgid = field(status, "NStgid"), *pid = field(status, "NSpid");
-    if (!uid || !gid || !groups || !umask || !eff || !prm || !tgid || !pid)
-        return -ESRCH;
-    parse_ids(uid, t->uid);
-    parse_ids(gid, t->gid);
-    t->ngroups = 0;
-    for (const char *p = groups; *p && *p != '\n' && t->ngroups < MAX_GROUPS;) {
-        char *end;
-        unsigned long g = strtoul(p, &end, 10);
-        if (end == p)
-            break;
-        t->groups[t->ngroups++] = (uint32_t)g;
-        p = end;
-        while (*p == ' ' || *p == '\t')
-            p++;
-    }
-    t->umask = (uint32_t)strtoul(umask, NULL, 8);
-    t->cap_eff = strtoull(eff, NULL, 16);
-    t->cap_prm = strtoull(prm, NULL, 16);
-    t->box_tgid = last_number(tgid);
-    t->box_tid = last_number(pid);
-    return 0;
-}
-
-/* Credentials per thread, kept while the thread lives: reading /proc/TID/status costs
- * more than the rest of a call. A pidfd tells whether the thread is still the one read
- * (a dead thread's tid may be reused); calls that change credentials are intercepted to
- * forget the entry (RSC_CREDENTIALS_CHANGE), and every exec forgets them all. */
-#define CRED_SLOTS 1024
-#define PIDFD_THREAD_FLAG O_EXCL
-
-struct cred_slot {
-    int tid;
-    int pidfd;
-    struct task task;
-};
-
-static struct cred_slot cred_cache[CRED_SLOTS];
-
-static bool thread_alive(int pidfd)
-{
-    struct pollfd p = {.fd = pidfd, .events = POLLIN};
-    return poll(&p, 1, 0) == 0;
-}
-
-static void forget_slot(struct cred_slot *slot)
-{
-    if (slot->pidfd > 0)
-        close(slot->pidfd);
-    slot->pidfd = 0;
-    slot->tid = 0;
-}
-
-static void forget_all_credentials(void)
-{
-    for (int i = 0; i < CRED_SLOTS; i++)
-        forget_slot(&cred_cache[i]);
-}
-
-/* 1 when the answer came from the cache: the thread is alive, so its tid is still its
- * own and the caller needs no ID_VALID check for it; 0 after a fresh read; -errno. */
-static int task_of(int tid, struct task *t)
-{
-    struct cred_slot *slot = &cred_cache[(unsigned)tid % CRED_SLOTS];
-    if (slot->tid == tid && slot->pidfd > 0 && thread_alive(slot->pidfd)) {
-        *t = slot->task;
-        return 1;
-    }
-    forget_slot(slot);
-    int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD_FLAG);
-    int r = read_task(tid, t);
-    if (r < 0 || pidfd < 0 || !thread_alive(pidfd)) {
-        if (pidfd >= 0)
-            close(pidfd);
-        return r < 0 ? r : 0;  /* read, but not cacheable */
-    }
-    /* pidfd opened before the read and alive after it: the read was of this thread */
-    slot->tid = tid;
-    slot->pidfd = pidfd;
-    slot->task = *t;
-    return 0;
-}
+/* ---- the caller (its credentials: task_cache.c) ---------------------------------- */
 
 static int vm_write(int tid, uint64_t remote, const void *buf, size_t len)
 {
@@ -473,7 +334,7 @@ static int answer_identity(struct rsc_fastpath *f, const struct seccomp_notif *r
 {
     struct task t;
     int tid = (int)req->pid;
-    int cached = task_of(tid, &t);
+    int cached = rsc_task_of(tid, &t);
     if (cached < 0 || (!cached && !still_pending(f, req)))
         return respond(f, req, 0, ESRCH);
     switch (kind) {
@@ -514,7 +375,7 @@ static int prepare_path(struct rsc_fastpath *f, const struct seccomp_notif *req,
         return len;
     if (len == 0 && empty_path_ok)
         return CONTINUE_CALL;
-    if (task_of(tid, &pc->task) < 0)
+    if (rsc_task_of(tid, &pc->task) < 0)
         return -ESRCH;
     int n = box_path(tid, &pc->task, dirfd, raw, pc->path);
     if (n < 0 || n == FALLBACK)
@@ -681,7 +542,7 @@ static int answer(struct rsc_fastpath *f, const struct seccomp_notif *req, int k
         return answer_open(f, req, kind);
     case RSC_CREDENTIALS_CHANGE:
         /* No decision rests on the arguments: the kernel applies them as made. */
-        forget_slot(&cred_cache[(unsigned)req->pid % CRED_SLOTS]);
+        rsc_task_forget((int)req->pid);
         return respond_continue(f, req);
     default:
         return FALLBACK;
@@ -721,7 +582,7 @@ int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_
         }
         uint32_t nr = (uint32_t)req->data.nr;
         if (nr == SYS_execve || nr == SYS_execveat)
-            forget_all_credentials();  /* an exec may change them (setuid, file caps) */
+            rsc_task_forget_all();  /* an exec may change them (setuid, file caps) */
         if (req->data.arch != AUDIT_ARCH_X86_64_VALUE || nr >= RSC_MAX_NR ||
             f->kind[nr] == RSC_PYTHON)
             return RSC_EVENT;

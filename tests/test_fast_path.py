@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import MakeBundle, Runsc
+from conftest import MakeBundle, Runsc, StaticProgram
 
 from sentry.platform.fastpath import C_HANDLERS
 from syscall_tables import load_table
@@ -35,6 +35,22 @@ def test_fast_path_answers_as_the_python_handlers_do(runsc: Runsc, make_bundle: 
     assert fast.returncode == python.returncode
     assert fast.stdout == python.stdout
     assert "readable" in fast.stdout and "fast" in fast.stdout
+
+
+def test_identity_and_credential_calls_answer_as_the_python_handlers_do(
+    runsc: Runsc, make_bundle: MakeBundle, static_program: StaticProgram
+):
+    """Both C loops (seccomp's, and ptrace's wait loop): every identity call and its error
+    cases, uname, and credentials changed by set*id/setgroups/umask in one thread, another
+    thread and a child, each seen at once by the next identity call."""
+    bundle = make_bundle(["/bin/identity_calls"], hostname="fast")
+    bundle.install(static_program("identity_calls"))
+    fast = runsc("run", bundle.path)
+    python = runsc("--strace", "run", bundle.path)
+    assert fast.returncode == python.returncode == 0, fast.stderr
+    assert fast.stdout == python.stdout
+    assert "-- child\ngetuid = 1001\n" in fast.stdout
+    assert "uname(bad) = -1 Bad address" in fast.stdout
 
 
 def test_calls_answered_in_c_are_counted_in_the_coverage_record(

@@ -1,10 +1,12 @@
-"""Configures the C fast path (csrc/fastpath.c) from the syscall table: the entries marked
-`fast_path` are answered in C without entering Python; everything else comes back to the
-Python sentry as an ordinary event."""
+"""Configures the C fast paths from the syscall table: the entries marked `fast_path` are
+answered in C without entering Python (csrc/fastpath.c on the seccomp platform,
+csrc/ptrace_fast.c on ptrace); everything else comes back to the Python sentry as an
+ordinary event."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sentry.native import ffi, lib
 from syscall_tables import SyscallTable
@@ -22,6 +24,20 @@ C_HANDLERS = {
         "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid",
         "setfsgid", "setgroups", "capset", "umask")},
 }
+
+
+# What the ptrace loop answers: calls needing neither fd delivery nor the gofer. Its
+# other fast_path calls (stat, open, ...) stay in Python on ptrace.
+PTRACE_KINDS = frozenset({
+    lib.RSC_GETUID, lib.RSC_GETEUID, lib.RSC_GETGID, lib.RSC_GETEGID, lib.RSC_GETRESUID,
+    lib.RSC_GETRESGID, lib.RSC_GETGROUPS, lib.RSC_UNAME, lib.RSC_CREDENTIALS_CHANGE})
+
+
+def _drain(state: Any) -> list[tuple[int, int]]:
+    log = state.log
+    answers = [(log[i].nr, log[i].error) for i in range(state.log_len)]
+    state.log_len = 0
+    return answers
 
 
 class FastPath:
@@ -45,7 +61,29 @@ class FastPath:
 
     def drain(self) -> list[tuple[int, int]]:
         """(syscall number, errno) of every call answered in C since the last drain."""
-        log = self.state.log
-        answers = [(log[i].nr, log[i].error) for i in range(self.state.log_len)]
-        self.state.log_len = 0
-        return answers
+        return _drain(self.state)
+
+
+class PtraceFastPath:
+    """The ptrace C loop's state for one sandbox (csrc/ptrace_fast.h)."""
+
+    def __init__(self, sigchld_fd: int, table: SyscallTable, utsname: bytes) -> None:
+        self.state = ffi.new("struct rsc_ptrace_fast *")
+        self.state.sigchld_fd = sigchld_fd
+        ffi.memmove(self.state.utsname, utsname, len(utsname))
+        for entry in table.entries:
+            kind = C_HANDLERS.get(entry.name) if entry.fast_path else None
+            if kind in PTRACE_KINDS and entry.number < lib.RSC_MAX_NR:
+                self.state.kind[entry.number] = kind
+
+    def serve(self, watch: Sequence[int], timeout_ms: int) -> int:
+        fds = ffi.new("int[]", list(watch) or [0])
+        return int(lib.rsc_ptrace_serve(self.state, fds, len(watch), timeout_ms))
+
+    def taken(self) -> tuple[int, int]:
+        """(tid, wait status) of the stop the loop took for Python (RSC_PT_STATUS)."""
+        return int(self.state.tid), int(self.state.status)
+
+    def drain(self) -> list[tuple[int, int]]:
+        """(syscall number, errno) of every call answered in C since the last drain."""
+        return _drain(self.state)

@@ -22,6 +22,12 @@ the sentry blocks while it traces): the runner's poll loop serves both platforms
   it is a new task's first stop or the end of a group-stop: resume.
 - signal-delivery stop: the signal is re-injected unchanged, never swallowed; two
   signals to the box's PID 1 get the meaning they have for an untraced init (`_deliver`).
+- fast path (`enable_fast_path`, csrc/ptrace_fast.c): a C loop takes the stops first and
+  answers the seccomp stops of the table's fast_path calls that need neither fd delivery
+  nor the gofer (identity, uname; credential changes are resumed unchanged). It waits by
+  the same rules (peek with WNOWAIT, take only ptrace stops, drain SIGCHLD only when
+  nothing waits) and hands every other stop back: taken, as a wait status for
+  `on_status`, or untaken (an exit), for `receive`.
 - exits: traced tasks are reaped here (a traced zombie waits for its tracer). The
   workload's status is kept for `workload_exited`; the runner must not waitpid it, as that
   would steal its ptrace stops. The sentry's other children (the gofer) are left alone.
@@ -56,7 +62,8 @@ import signal
 import socket
 import stat
 import struct
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from ptrace import PtraceError
 from ptrace.binding import (
@@ -83,8 +90,12 @@ from ptrace.binding.func import (
 
 from sentry.native import lib, vm_read, vm_write
 from sentry.platform.base import Platform, Response, SyscallEvent
+from sentry.platform.fastpath import PtraceFastPath
 from sentry.seccomp_filter import AUDIT_ARCH_X86_64, SeccompFilter, intercept_trace
 from syscall_tables.numbers_x86_64 import SYSCALLS
+
+if TYPE_CHECKING:
+    from syscall_tables import SyscallTable
 
 # include/uapi/linux/ptrace.h: what python-ptrace does not define.
 PTRACE_SEIZE = 0x4206
@@ -164,6 +175,8 @@ class PtracePlatform(Platform):
         self.stopped: dict[int, Any] = {}  # tid -> registers at the seccomp stop served now
         self.workload_status: int | None = None
         self.courier = PtraceFdCourier(self)
+        self.fast: PtraceFastPath | None = None
+        self._fast_answers: list[tuple[int, int]] = []  # logged while serve() went on
         self._old_mask: set[int | signal.Signals] | None = None
         self._libc = ctypes.CDLL(None, use_errno=True)
 
@@ -205,6 +218,37 @@ class PtracePlatform(Platform):
         return self.sigchld_fd
 
     # --- events -------------------------------------------------------------------------
+
+    def enable_fast_path(self, table: SyscallTable, utsname: bytes, gofer_fd: int,
+                         gofer_pid: int) -> bool:
+        self.fast = PtraceFastPath(self.sigchld_fd, table, utsname)
+        return True
+
+    def serve(self, watch: Sequence[int], timeout_ms: int) -> SyscallEvent | None:
+        """Let the C loop answer what it can; return the first stop that is a syscall
+        event for Python, or None once nothing waits (or a `watch` fd is readable)."""
+        if self.fast is None:
+            return self.receive()
+        while True:
+            result = self.fast.serve(watch, timeout_ms)
+            if result == lib.RSC_PT_STATUS:
+                event = self.on_status(*self.fast.taken())
+                if event is not None:
+                    return event
+            elif result == lib.RSC_PT_DRAIN:
+                self._fast_answers.extend(self.fast.drain())
+            elif result == lib.RSC_PT_LOOK:
+                return self.receive()
+            elif result < 0:
+                raise OSError(-result, "ptrace fast path")
+            else:  # RSC_PT_WAKE
+                return None
+
+    def drain_fast_answers(self) -> list[tuple[int, int]]:
+        if self.fast is None:
+            return []
+        answers, self._fast_answers = self._fast_answers + self.fast.drain(), []
+        return answers
 
     def receive(self) -> SyscallEvent | None:
         """Handle waitable stops until one is a syscall event; None once none waits."""
@@ -287,6 +331,7 @@ class PtracePlatform(Platform):
                 if former != tid:
                     self._forget(former)
             self.courier.forget(tid)  # CLOEXEC: gone with the old image
+            lib.rsc_task_forget_all()  # the C loop's cached credentials: exec may change them
             self._resume(tid)
         elif event == PTRACE_EVENT_STOP and sig in STOP_SIGNALS:
             self._ptrace_quiet(PTRACE_LISTEN, tid)  # group-stop: stay stopped until SIGCONT

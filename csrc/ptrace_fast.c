@@ -1,0 +1,251 @@
+/* See ptrace_fast.h. Mirrors PtracePlatform (sentry/platform/ptrace.py) for the stops it
+ * takes and its respond() for the answers it gives; the answers themselves are those of
+ * fastpath.c (and of sentry/handlers/sys_identity.py, sys_utsname.py).
+ *
+ * Waiting follows ptrace.py's rules: waitid(P_ALL, WNOWAIT) peeks first and only a
+ * ptrace stop (CLD_TRAPPED, which only a tracee reports) is taken with waitpid, so the
+ * sentry's other child (the gofer) is never reaped here; exits and anything else are left
+ * for receive(). SIGCHLD (blocked, read through the platform's signalfd) is drained only
+ * when nothing is waitable, and looked at again after the drain, so no stop goes
+ * unnoticed; when the loop returns to Python after a drain it raises SIGCHLD again, since
+ * the stops behind the drained signal may not all have been taken. */
+#define _GNU_SOURCE
+#include "ptrace_fast.h"
+#include "task_cache.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define FALLBACK 1                  /* not answered here: Python takes the stop */
+#define PT_CONT 7
+#define PT_GETREGS 12
+#define PT_SETREGS 13
+#define PT_GET_SYSCALL_INFO 0x420E
+#define PT_EVENT_SECCOMP 7
+#define PT_SYSCALL_INFO_SECCOMP 3
+#define WALL_FLAG 0x40000000        /* __WALL */
+#define FAIRNESS_ANSWERS 64         /* look at the watched fds at least this often */
+
+struct syscall_info {               /* struct ptrace_syscall_info, seccomp member */
+    uint8_t op, reserved;
+    uint16_t flags;
+    uint32_t arch;
+    uint64_t instruction_pointer, stack_pointer;
+    uint64_t nr, args[6];
+    uint32_t ret_data, padding;
+};
+
+static long pt(long request, int tid, void *addr, void *data)
+{
+    return syscall(SYS_ptrace, request, tid, addr, data);
+}
+
+/* `tid` still sits in the seccomp stop `regs` were read at: another thread's execve may
+ * have taken over its tid (ptrace.py's _in_stop). */
+static bool in_stop(int tid, const struct user_regs_struct *regs)
+{
+    struct syscall_info info;
+    memset(&info, 0, sizeof(info));
+    if (pt(PT_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) < 0)
+        return false;
+    return info.op == PT_SYSCALL_INFO_SECCOMP && info.instruction_pointer == regs->rip &&
+           info.stack_pointer == regs->rsp && info.nr == regs->orig_rax;
+}
+
+static int vm_write(int tid, uint64_t remote, const void *buf, size_t len)
+{
+    struct iovec local = {.iov_base = (void *)buf, .iov_len = len};
+    struct iovec far = {.iov_base = (void *)(uintptr_t)remote, .iov_len = len};
+    ssize_t n = process_vm_writev(tid, &local, 1, &far, 1, 0);
+    return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+static void log_answer(struct rsc_ptrace_fast *f, uint64_t nr, int error)
+{
+    f->log[f->log_len].nr = (int32_t)nr;
+    f->log[f->log_len].error = error;
+    f->log_len++;
+}
+
+/* Skip the call with `result` (a value, or -errno) as ptrace.py's respond() does. */
+static void skip_call(struct rsc_ptrace_fast *f, int tid, struct user_regs_struct *regs,
+                      int64_t result)
+{
+    uint64_t nr = regs->orig_rax;
+    regs->orig_rax = (uint64_t)-1;
+    regs->rax = (uint64_t)result;
+    if (pt(PT_SETREGS, tid, NULL, regs) == 0)
+        pt(PT_CONT, tid, NULL, NULL);
+    log_answer(f, nr, result < 0 && result > -4096 ? (int)-result : 0);
+}
+
+static int64_t write_ids(int tid, const struct user_regs_struct *regs, const uint32_t ids[4])
+{
+    const uint64_t where[3] = {regs->rdi, regs->rsi, regs->rdx};
+    for (int i = 0; i < 3; i++)
+        if (vm_write(tid, where[i], &ids[i], 4) < 0)
+            return -EFAULT;
+    return 0;
+}
+
+static int64_t identity(int tid, const struct user_regs_struct *regs, const struct task *t,
+                        int kind)
+{
+    switch (kind) {
+    case RSC_GETUID: return t->uid[0];
+    case RSC_GETEUID: return t->uid[1];
+    case RSC_GETGID: return t->gid[0];
+    case RSC_GETEGID: return t->gid[1];
+    case RSC_GETRESUID: return write_ids(tid, regs, t->uid);
+    case RSC_GETRESGID: return write_ids(tid, regs, t->gid);
+    default: break;
+    }
+    uint32_t size = (uint32_t)regs->rdi;  /* getgroups */
+    if (size == 0)
+        return t->ngroups;
+    if ((size & 0x80000000u) || size < (uint32_t)t->ngroups)
+        return -EINVAL;
+    if (t->ngroups && vm_write(tid, regs->rsi, t->groups, 4 * (size_t)t->ngroups) < 0)
+        return -EFAULT;
+    return t->ngroups;
+}
+
+/* Answer `tid`'s seccomp stop; FALLBACK hands it to Python with its status. */
+static int answer(struct rsc_ptrace_fast *f, int tid)
+{
+    struct user_regs_struct regs;
+    if (pt(PT_GETREGS, tid, NULL, &regs) < 0)
+        return 0;  /* killed meanwhile: its exit follows (as ptrace.py's _syscall_event) */
+    uint64_t nr = regs.orig_rax;
+    if (nr >= RSC_MAX_NR || f->kind[nr] == RSC_PYTHON)
+        return FALLBACK;
+    int kind = f->kind[nr];
+    switch (kind) {
+    case RSC_GETUID: case RSC_GETEUID: case RSC_GETGID: case RSC_GETEGID:
+    case RSC_GETRESUID: case RSC_GETRESGID: case RSC_GETGROUPS: {
+        struct task t;
+        if (rsc_task_of(tid, &t) < 0)
+            return FALLBACK;
+        if (!in_stop(tid, &regs))
+            return 0;  /* the caller is gone; its tid names another task's stop */
+        skip_call(f, tid, &regs, identity(tid, &regs, &t, kind));
+        return 0;
+    }
+    case RSC_UNAME:
+        if (!in_stop(tid, &regs))
+            return 0;
+        skip_call(f, tid, &regs, vm_write(tid, regs.rdi, f->utsname, sizeof(f->utsname)));
+        return 0;
+    case RSC_CREDENTIALS_CHANGE:
+        /* No decision rests on the arguments: the kernel applies them as made. */
+        rsc_task_forget(tid);
+        if (!in_stop(tid, &regs))
+            return 0;
+        pt(PT_CONT, tid, NULL, NULL);
+        log_answer(f, nr, 0);
+        return 0;
+    default:
+        return FALLBACK;  /* gofer calls need fd delivery or the gofer: Python's */
+    }
+}
+
+static void drain_sigchld(int fd)
+{
+    char buf[4 * 128];
+    while (read(fd, buf, sizeof(buf)) > 0)
+        ;
+}
+
+static void raise_sigchld(void)
+{
+    syscall(SYS_tgkill, getpid(), gettid(), SIGCHLD);
+}
+
+static bool watched_readable(const int *watch, int nwatch)
+{
+    struct pollfd fds[8];
+    for (int i = 0; i < nwatch; i++) {
+        fds[i].fd = watch[i];
+        fds[i].events = POLLIN;
+    }
+    return nwatch && poll(fds, (nfds_t)nwatch, 0) > 0;
+}
+
+int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch, int timeout_ms)
+{
+    struct pollfd fds[9];
+    bool drained = false;  /* SIGCHLD consumed whose stops may not all be taken yet */
+    unsigned answered = 0;
+    int result;
+    if (nwatch > 8)
+        return -EINVAL;
+    for (;;) {
+        if (f->log_len >= RSC_LOG_SIZE) {
+            result = RSC_PT_DRAIN;
+            break;
+        }
+        if (++answered % FAIRNESS_ANSWERS == 0 && watched_readable(watch, nwatch)) {
+            result = RSC_PT_WAKE;
+            break;
+        }
+        siginfo_t info;
+        memset(&info, 0, sizeof(info));
+        if (waitid(P_ALL, 0, &info, WEXITED | WSTOPPED | WALL_FLAG | WNOHANG | WNOWAIT) < 0) {
+            if (errno == EINTR)
+                continue;
+            result = RSC_PT_LOOK;  /* ECHILD: receive() says so */
+            break;
+        }
+        if (info.si_pid == 0) {
+            if (!drained) {  /* drain, then look once more: a stop after this wakes us */
+                drain_sigchld(f->sigchld_fd);
+                drained = true;
+                continue;
+            }
+            fds[0].fd = f->sigchld_fd;
+            fds[0].events = POLLIN;
+            for (int i = 0; i < nwatch; i++) {
+                fds[i + 1].fd = watch[i];
+                fds[i + 1].events = POLLIN;
+            }
+            int ready = poll(fds, (nfds_t)nwatch + 1, timeout_ms);
+            if (ready < 0 && errno != EINTR)
+                return -errno;
+            if (ready <= 0)
+                return RSC_PT_WAKE;  /* nothing waitable is left untaken */
+            for (int i = 0; i < nwatch; i++)
+                if (fds[i + 1].revents)
+                    return RSC_PT_WAKE;
+            drained = false;  /* SIGCHLD is pending again */
+            continue;
+        }
+        if (info.si_code != CLD_TRAPPED) {
+            result = RSC_PT_LOOK;  /* an exit (a tracee's, or the gofer's) */
+            break;
+        }
+        int status = 0;
+        pid_t tid = waitpid(info.si_pid, &status, WNOHANG | WALL_FLAG);
+        if (tid <= 0) {
+            result = RSC_PT_LOOK;
+            break;
+        }
+        int event = status >> 16;
+        if (WIFSTOPPED(status) && event == PT_EVENT_SECCOMP && answer(f, tid) != FALLBACK)
+            continue;
+        f->tid = tid;
+        f->status = status;
+        result = RSC_PT_STATUS;
+        break;
+    }
+    if (drained)
+        raise_sigchld();
+    return result;
+}

@@ -1,0 +1,32 @@
+/* The C fast path of the ptrace platform: a wait loop that takes tracee stops and
+ * answers, at their seccomp stops, the table's fast_path calls that need neither fd
+ * delivery nor the gofer (identity, uname, credential changes). Every other stop is handed
+ * back to the Python platform (sentry/platform/ptrace.py), either unconsumed (look with
+ * receive()) or as the wait status it was (act on it with on_status()). */
+#ifndef RUNSC_PTRACE_FAST_H
+#define RUNSC_PTRACE_FAST_H
+
+#include <stdint.h>
+#include "fastpath.h"
+
+enum rsc_ptrace_result {
+    RSC_PT_STATUS = 1,  /* `tid` and `status` hold a wait status taken for Python */
+    RSC_PT_WAKE = 2,    /* a watched fd is readable, a signal arrived, or the timeout passed;
+                           nothing waitable was left untaken since SIGCHLD was drained */
+    RSC_PT_LOOK = 3,    /* something waitable that is not a tracee's stop: receive() */
+    RSC_PT_DRAIN = 4,   /* the answer log is full: Python records it, then calls again */
+};
+
+struct rsc_ptrace_fast {
+    int sigchld_fd;               /* the platform's signalfd for SIGCHLD */
+    int tid;                      /* RSC_PT_STATUS: whose status */
+    int status;
+    uint8_t kind[RSC_MAX_NR];     /* enum rsc_kind per syscall number */
+    char utsname[390];
+    uint32_t log_len;
+    struct rsc_answer log[RSC_LOG_SIZE];
+};
+
+int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch, int timeout_ms);
+
+#endif

@@ -1,0 +1,149 @@
+/* See task_cache.h. */
+#define _GNU_SOURCE
+#include "task_cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* ---- reading a task ------------------------------------------------------------ */
+
+static const char *field(const char *status, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *line = status; line && *line; line = strchr(line, '\n')) {
+        if (*line == '\n')
+            line++;
+        if (strncmp(line, name, len) == 0 && line[len] == ':')
+            return line + len + 1;
+    }
+    return NULL;
+}
+
+static void parse_ids(const char *text, uint32_t out[4])
+{
+    for (int i = 0; i < 4 && text; i++)
+        out[i] = (uint32_t)strtoul(text, (char **)&text, 10);
+}
+
+static long last_number(const char *text)
+{
+    long value = -1;
+    while (text && *text && *text != '\n') {
+        char *end;
+        long v = strtol(text, &end, 10);
+        if (end == text)
+            break;
+        value = v;
+        text = end;
+    }
+    return value;
+}
+
+static int read_task(int tid, struct task *t)
+{
+    char path[64], status[4096];
+    snprintf(path, sizeof(path), "/proc/%d/status", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = read(fd, status, sizeof(status) - 1);
+    close(fd);
+    if (n <= 0)
+        return -ESRCH;
+    status[n] = 0;
+    const char *uid = field(status, "Uid"), *gid = field(status, "Gid");
+    const char *groups = field(status, "Groups"), *umask = field(status, "Umask");
+    const char *eff = field(status, "CapEff"), *prm = field(status, "CapPrm");
+    const char *tgid = field(status, "NStgid"), *pid = field(status, "NSpid");
+    if (!uid || !gid || !groups || !umask || !eff || !prm || !tgid || !pid)
+        return -ESRCH;
+    parse_ids(uid, t->uid);
+    parse_ids(gid, t->gid);
+    t->ngroups = 0;
+    for (const char *p = groups; *p && *p != '\n' && t->ngroups < MAX_GROUPS;) {
+        char *end;
+        unsigned long g = strtoul(p, &end, 10);
+        if (end == p)
+            break;
+        t->groups[t->ngroups++] = (uint32_t)g;
+        p = end;
+        while (*p == ' ' || *p == '\t')
+            p++;
+    }
+    t->umask = (uint32_t)strtoul(umask, NULL, 8);
+    t->cap_eff = strtoull(eff, NULL, 16);
+    t->cap_prm = strtoull(prm, NULL, 16);
+    t->box_tgid = last_number(tgid);
+    t->box_tid = last_number(pid);
+    return 0;
+}
+
+/* Credentials per thread, kept while the thread lives: reading /proc/TID/status costs
+ * more than the rest of a call. A pidfd tells whether the thread is still the one read
+ * (a dead thread's tid may be reused); calls that change credentials are intercepted to
+ * forget the entry (RSC_CREDENTIALS_CHANGE), and every exec forgets them all. */
+#define CRED_SLOTS 1024
+#define PIDFD_THREAD_FLAG O_EXCL
+
+struct cred_slot {
+    int tid;
+    int pidfd;
+    struct task task;
+};
+
+static struct cred_slot cred_cache[CRED_SLOTS];
+
+static bool thread_alive(int pidfd)
+{
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    return poll(&p, 1, 0) == 0;
+}
+
+static void forget_slot(struct cred_slot *slot)
+{
+    if (slot->pidfd > 0)
+        close(slot->pidfd);
+    slot->pidfd = 0;
+    slot->tid = 0;
+}
+
+void rsc_task_forget_all(void)
+{
+    for (int i = 0; i < CRED_SLOTS; i++)
+        forget_slot(&cred_cache[i]);
+}
+
+/* See task_cache.h. A cached answer needs no ID_VALID check on seccomp. */
+int rsc_task_of(int tid, struct task *t)
+{
+    struct cred_slot *slot = &cred_cache[(unsigned)tid % CRED_SLOTS];
+    if (slot->tid == tid && slot->pidfd > 0 && thread_alive(slot->pidfd)) {
+        *t = slot->task;
+        return 1;
+    }
+    forget_slot(slot);
+    int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD_FLAG);
+    int r = read_task(tid, t);
+    if (r < 0 || pidfd < 0 || !thread_alive(pidfd)) {
+        if (pidfd >= 0)
+            close(pidfd);
+        return r < 0 ? r : 0;  /* read, but not cacheable */
+    }
+    /* pidfd opened before the read and alive after it: the read was of this thread */
+    slot->tid = tid;
+    slot->pidfd = pidfd;
+    slot->task = *t;
+    return 0;
+}
+
+void rsc_task_forget(int tid)
+{
+    forget_slot(&cred_cache[(unsigned)tid % CRED_SLOTS]);
+}

@@ -1,0 +1,28 @@
+/* A task's credentials as /proc/TID/status gives them, cached per thread. Shared by the
+ * two C loops: the seccomp platform's (fastpath.c) and the ptrace platform's
+ * (ptrace_fast.c). */
+#ifndef RUNSC_TASK_CACHE_H
+#define RUNSC_TASK_CACHE_H
+
+#include <stdint.h>
+
+#define MAX_GROUPS 256
+
+struct task {
+    uint32_t uid[4], gid[4];
+    uint32_t groups[MAX_GROUPS];
+    int ngroups;
+    uint64_t cap_eff, cap_prm;
+    uint32_t umask;
+    long box_tgid, box_tid;
+};
+
+/* `tid`'s credentials: 1 when the answer came from the cache (the thread is alive, so
+ * its tid is still its own), 0 after a fresh read, -errno. */
+int rsc_task_of(int tid, struct task *t);
+/* Forget one thread's entry (its credentials are about to change). */
+void rsc_task_forget(int tid);
+/* Forget every entry (an exec may change credentials: setuid bits, file caps). */
+void rsc_task_forget_all(void);
+
+#endif
