@@ -102,6 +102,7 @@ ffibuilder.cdef(
     int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
                   struct seccomp_notif *req);
 
+    void rsc_task_forget(int tid);
     void rsc_task_forget_all(void);
     enum rsc_ptrace_result { RSC_PT_STATUS = 1, RSC_PT_WAKE = 2, RSC_PT_LOOK = 3,
                              RSC_PT_DRAIN = 4 };

@@ -8,6 +8,7 @@ import struct
 
 from sentry.handlers import SyscallCall, syscall_handler
 from sentry.handlers.task_info import Credentials, task_credentials
+from sentry.native import lib
 from sentry.platform.base import Response
 
 
@@ -71,5 +72,7 @@ def getgroups(call: SyscallCall) -> Response:
                  "setfsuid", "setfsgid", "setgroups", "capset", "umask")
 def credentials_change(call: SyscallCall) -> Response:
     """The kernel applies it as made: nothing here decides on the arguments. Intercepted
-    only so the C fast path's credential cache stays true (csrc/fastpath.c)."""
+    only so the C fast paths' credential cache stays true (csrc/task_cache.c): a change
+    that reaches Python must be forgotten there too."""
+    lib.rsc_task_forget(call.event.tid)
     return Response(continue_call=True)
