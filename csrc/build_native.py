@@ -66,8 +66,6 @@ ffibuilder.cdef(
     int rsc_fstatat_raw(int dirfd, const char *path, int flags, void *buf144);
     int rsc_statx_raw(int dirfd, const char *path, int flags, unsigned int mask, void *buf256);
     int rsc_fstatfs_raw(int fd, void *buf120);
-    int rsc_setfsuid(unsigned int uid);
-    int rsc_setfsgid(unsigned int gid);
     int rsc_utimensat(int dirfd, const char *path, const int64_t *times4, int flags);
     int rsc_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
                       unsigned int flags);

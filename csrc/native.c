@@ -11,7 +11,6 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <fcntl.h>
@@ -124,19 +123,6 @@ int rsc_statx_raw(int dirfd, const char *path, int flags, unsigned int mask, voi
 }
 
 int rsc_fstatfs_raw(int fd, void *buf120) { RET(syscall(SYS_fstatfs, fd, buf120)); }
-
-/* setfsuid reports no error; read back the value to learn whether it took. */
-int rsc_setfsuid(unsigned int uid)
-{
-    setfsuid(uid);
-    return (unsigned int)setfsuid(-1) == uid ? 0 : -EPERM;
-}
-
-int rsc_setfsgid(unsigned int gid)
-{
-    setfsgid(gid);
-    return (unsigned int)setfsgid(-1) == gid ? 0 : -EPERM;
-}
 
 int rsc_utimensat(int dirfd, const char *path, const int64_t *times4, int flags)
 {
