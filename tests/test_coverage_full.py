@@ -5,18 +5,15 @@ the workload can observe."""
 from __future__ import annotations
 
 import errno
-import itertools
 
 import pytest
+from filter_samples import AUDIT_ARCH_I386, X32_BIT, sample_args, verdict
 
 from sentry import bpf
 from sentry.coverage.full import answer_as_filter
-from sentry.seccomp_filter import AUDIT_ARCH_X86_64, built_filter, intercept_notify
+from sentry.seccomp_filter import built_filter, intercept_notify
 from syscall_tables import load_table
-from syscall_tables.model import Disposition, SyscallEntry
-
-AUDIT_ARCH_I386 = 0x40000003
-X32_BIT = 0x40000000
+from syscall_tables.model import Disposition
 
 
 def program(intercept_all: bool) -> list[bpf.Instruction]:
@@ -35,20 +32,6 @@ def full_filter() -> list[bpf.Instruction]:
     return program(intercept_all=True)
 
 
-def verdict(prog: list[bpf.Instruction], nr: int, args: tuple[int, ...] = (0,) * 6,
-            arch: int = AUDIT_ARCH_X86_64) -> str:
-    return bpf.describe(bpf.run(prog, bpf.seccomp_data(nr, arch, args)))
-
-
-def sample_args(entry: SyscallEntry) -> list[tuple[int, ...]]:
-    """Every value an argument rule compares with, its neighbours, and single/paired bits."""
-    values = {0, 1, 0xFFFF_FFFF, 1 << 32, 2**64 - 1}
-    for rule in entry.arg_rules:
-        for cmp in rule.compares:
-            values |= {cmp.value, cmp.value + 1, max(cmp.value - 1, 0), cmp.mask}
-    bits = [1 << i for i in range(64)]
-    values |= set(bits) | {a | b for a, b in itertools.combinations(bits[:32], 2)}
-    return [(v, v, v, v, v, v) for v in sorted(values)]
 
 
 def test_full_filter_sends_every_call_but_kill_to_the_sentry(full_filter):

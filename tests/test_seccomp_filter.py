@@ -7,17 +7,14 @@ the filter and the coverage report cannot disagree."""
 from __future__ import annotations
 
 import errno
-import itertools
 
 import pytest
+from filter_samples import AUDIT_ARCH_I386, X32_BIT, sample_args, verdict
 
 from sentry import bpf
-from sentry.seccomp_filter import AUDIT_ARCH_X86_64, built_filter, intercept_notify
+from sentry.seccomp_filter import built_filter, intercept_notify
 from syscall_tables import load_table
 from syscall_tables.model import Disposition, SyscallEntry
-
-AUDIT_ARCH_I386 = 0x40000003
-X32_BIT = 0x40000000
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +22,6 @@ def program() -> list[bpf.Instruction]:
     with built_filter(load_table("x86_64"), intercept_notify()) as flt:
         return bpf.decode(flt.export_bpf())
 
-
-def verdict(program: list[bpf.Instruction], nr: int, args: tuple[int, ...] = (0,) * 6,
-            arch: int = AUDIT_ARCH_X86_64) -> str:
-    return bpf.describe(bpf.run(program, bpf.seccomp_data(nr, arch, args)))
 
 
 def expected(entry: SyscallEntry, args: tuple[int, ...]) -> str:
@@ -48,15 +41,6 @@ def expected(entry: SyscallEntry, args: tuple[int, ...]) -> str:
             return "kill_process"
     raise AssertionError(entry)
 
-
-def sample_args(entry: SyscallEntry) -> list[tuple[int, ...]]:
-    values = {0, 1, 0xFFFF_FFFF, 1 << 32, 2**64 - 1}
-    for rule in entry.arg_rules:
-        for cmp in rule.compares:
-            values |= {cmp.value, cmp.value + 1, max(cmp.value - 1, 0), cmp.mask}
-    bits = [1 << i for i in range(64)]
-    values |= set(bits) | {a | b for a, b in itertools.combinations(bits[:32], 2)}
-    return [(v, v, v, v, v, v) for v in sorted(values)]
 
 
 def test_every_number_without_arg_rules_gets_the_tables_action(program):
