@@ -67,12 +67,14 @@ GOFER_STAT = gofer(
 )
 GOFER_LOOKUP = gofer(
     "hot lookup, sentry side in C: resolved by the gofer under the caller's credentials, "
-    "the kernel's answer copied into the caller; fd forms (AT_EMPTY_PATH) go to Python",
+    "the kernel's answer copied into the caller; fd forms (fstat's AT_EMPTY_PATH) are "
+    "continued in C, stat a copy of the caller's fd in Python",
     fast_path=True,
 )
 GOFER_ACCESS = gofer(
     "hot lookup, sentry side in C: checked by the gofer with the caller's real ids (or "
-    "effective, AT_EACCESS), as the kernel does",
+    "effective, AT_EACCESS), as the kernel does; the fd form (AT_EMPTY_PATH) is continued "
+    "in C",
     fast_path=True,
 )
 GOFER_CHANGE = gofer(
