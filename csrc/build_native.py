@@ -82,7 +82,8 @@ ffibuilder.cdef(
         RSC_GETRESUID, RSC_GETRESGID, RSC_GETGROUPS, RSC_UNAME,
         RSC_STAT, RSC_LSTAT, RSC_NEWFSTATAT, RSC_STATX,
         RSC_ACCESS, RSC_FACCESSAT, RSC_FACCESSAT2,
-        RSC_READLINK, RSC_READLINKAT, RSC_OPEN, RSC_OPENAT, RSC_CREDENTIALS_CHANGE, ...
+        RSC_READLINK, RSC_READLINKAT, RSC_OPEN, RSC_OPENAT, RSC_CREDENTIALS_CHANGE,
+        RSC_ATTRIBUTES_CHANGE, ...
     };
     enum rsc_serve_result { RSC_EVENT = 1, RSC_WAKE = 2, RSC_HUP = 3, RSC_DRAIN = 4 };
     struct rsc_answer { int32_t nr; int32_t error; };
@@ -97,6 +98,7 @@ ffibuilder.cdef(
         struct rsc_answer log[1024];
     };
     void rsc_lookups_forget(void);
+    void rsc_lookups_note_writer(int fd);
     int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
                   struct seccomp_notif *req);
 

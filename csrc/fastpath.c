@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -146,26 +148,103 @@ static void put(char **p, const void *data, size_t len)
     *p += len;
 }
 
-/* Failed lookups, remembered: builds repeat them by the ten thousand (gcc's failing
- * readlinks name a few hundred paths). Only failures that a change of the box's namespace
- * can undo are kept (ENOENT, ENOTDIR, and EINVAL from readlink of a non-link), and every
- * such change goes through the gofer: the sentry forgets them all before any request
- * that may create, remove or rename a name (rsc_lookups_forget). Changes made from
- * outside the box (a host process writing into a bind-mounted volume) are not seen. */
+/* Lookups, remembered: builds and interpreters repeat them by the ten thousand (gcc's
+ * failing readlinks name a few hundred paths; python stats each sys.path directory for
+ * every import). Kept, per caller credentials and arguments:
+ *  - failures that a change of the box's names can undo (ENOENT, ENOTDIR, and EINVAL from
+ *    readlink of a non-link);
+ *  - successful stat/statx, access and readlink answers (the struct or the link text).
+ * Every change of names or attributes made by path goes through the gofer, and the sentry
+ * forgets everything before any request that may make one (rsc_lookups_forget); changes
+ * made through an fd are caught as follows. Size and times change through writable fds:
+ * every inode the box opens for writing is marked, and a remembered stat of a marked
+ * inode is never used (the mark stays while the box lives, since closes are not seen).
+ * fchmod, fchown and the xattr calls are intercepted only to forget everything
+ * (RSC_ATTRIBUTES_CHANGE). Not seen: changes made from outside the box (a host process
+ * writing into a bind-mounted volume), and access times, which reads and directory
+ * listings move without the sentry seeing them: a remembered stat shows the atime of
+ * its first answer. */
 #define LOOKUP_SLOTS 8192
+#define LOOKUP_PAYLOAD 256      /* struct statx; longer link texts are not kept */
+#define WRITTEN_SLOTS 16384
+#define WRITTEN_LIMIT (WRITTEN_SLOTS * 3 / 4)
 
 struct lookup_slot {
     uint64_t key_a, key_b;
     uint32_t generation;
     int32_t status;
+    uint32_t payload_len;
+    char payload[LOOKUP_PAYLOAD];
+};
+
+struct inode_id {
+    uint64_t dev, ino;
 };
 
 static struct lookup_slot lookups[LOOKUP_SLOTS];
 static uint32_t lookup_generation = 1;
+static struct inode_id written[WRITTEN_SLOTS];
+static unsigned written_count;
+static bool written_overflow;  /* too many to track: no stat answer is remembered */
 
 void rsc_lookups_forget(void)
 {
     lookup_generation++;
+}
+
+static struct inode_id *written_slot(struct inode_id id)
+{
+    uint64_t h = (id.dev * 0x9E3779B97F4A7C15ULL) ^ (id.ino * 0xC2B2AE3D27D4EB4FULL);
+    for (unsigned i = 0; i < WRITTEN_SLOTS; i++) {
+        struct inode_id *slot = &written[(h + i) % WRITTEN_SLOTS];
+        if ((slot->dev == id.dev && slot->ino == id.ino) || (!slot->dev && !slot->ino))
+            return slot;
+    }
+    return NULL;  /* unreachable below WRITTEN_LIMIT */
+}
+
+static bool was_written(struct inode_id id)
+{
+    if (written_overflow)
+        return true;
+    struct inode_id *slot = written_slot(id);
+    return slot && slot->dev == id.dev && slot->ino == id.ino;
+}
+
+void rsc_lookups_note_writer(int fd)
+{
+    struct stat st;
+    rsc_lookups_forget();
+    if (fstat(fd, &st) < 0 || written_count >= WRITTEN_LIMIT) {
+        written_overflow = true;
+        return;
+    }
+    struct inode_id id = {.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
+    struct inode_id *slot = written_slot(id);
+    if (slot && !(slot->dev == id.dev && slot->ino == id.ino)) {
+        *slot = id;
+        written_count++;
+    }
+}
+
+/* The inode a stat or statx answer describes; false if the answer does not say. */
+static bool answered_inode(int op, const char *payload, size_t len, struct inode_id *id)
+{
+    if (op == OP_STAT && len == sizeof(struct stat)) {
+        const struct stat *st = (const void *)payload;
+        id->dev = (uint64_t)st->st_dev;
+        id->ino = (uint64_t)st->st_ino;
+        return true;
+    }
+    if (op == OP_STATX && len == sizeof(struct statx)) {
+        const struct statx *stx = (const void *)payload;
+        if (!(stx->stx_mask & STATX_INO))
+            return false;
+        id->dev = (uint64_t)makedev(stx->stx_dev_major, stx->stx_dev_minor);
+        id->ino = stx->stx_ino;
+        return true;
+    }
+    return false;
 }
 
 static void hash_bytes(uint64_t *a, uint64_t *b, const void *data, size_t len)
@@ -195,9 +274,28 @@ static struct lookup_slot *lookup_slot(int op, bool real_ids, const struct task 
     return &lookups[a % LOOKUP_SLOTS];
 }
 
-static bool cacheable_failure(int op, int status)
+/* Whether this answer may be remembered (see above). */
+static bool rememberable(int op, int status, const char *payload, size_t len)
 {
-    return status == -ENOENT || status == -ENOTDIR || (op == OP_READLINK && status == -EINVAL);
+    if (status == -ENOENT || status == -ENOTDIR)
+        return true;
+    if (op == OP_READLINK)
+        return status == -EINVAL || (status == 0 && len <= LOOKUP_PAYLOAD);
+    if (status != 0)
+        return false;
+    if (op == OP_ACCESS)
+        return true;
+    struct inode_id id;
+    return answered_inode(op, payload, len, &id) && !was_written(id);
+}
+
+/* A remembered answer still true: a stat of an inode written since is not. */
+static bool still_true(int op, const struct lookup_slot *slot)
+{
+    struct inode_id id;
+    if (slot->status != 0 || !answered_inode(op, slot->payload, slot->payload_len, &id))
+        return true;
+    return !was_written(id);
 }
 
 /* One request/reply. Returns the gofer's status (0 or -errno), or FALLBACK when the
@@ -213,8 +311,13 @@ static int gofer_call(struct rsc_fastpath *f, int op, const struct task *t, bool
     struct lookup_slot *slot = creates ? NULL : lookup_slot(op, real_ids, t, ints, path,
                                                              path_len, &key_a, &key_b);
     if (slot && slot->generation == lookup_generation && slot->key_a == key_a &&
-        slot->key_b == key_b)
+        slot->key_b == key_b && still_true(op, slot)) {
+        if (payload) {
+            memcpy(payload, slot->payload, slot->payload_len);
+            *payload_len = slot->payload_len;
+        }
         return slot->status;
+    }
     char msg[22 + 4 * MAX_GROUPS + 32 + 1 + 2 + PATH_BYTES + 2];
     char *p = msg;
     uint32_t fsuid = real_ids ? t->uid[0] : t->uid[3];
@@ -268,11 +371,13 @@ static int gofer_call(struct rsc_fastpath *f, int op, const struct task *t, bool
         memcpy(payload, reply + 11, length);
         *payload_len = length;
     }
-    if (slot && cacheable_failure(op, status)) {
+    if (slot && rememberable(op, status, reply + 11, length)) {
         slot->key_a = key_a;
         slot->key_b = key_b;
         slot->generation = lookup_generation;
         slot->status = status;
+        slot->payload_len = status == 0 ? length : 0;
+        memcpy(slot->payload, reply + 11, slot->payload_len);
     }
     if (fd_out && status == 0)
         *fd_out = fd;
@@ -547,6 +652,8 @@ static int answer_open(struct rsc_fastpath *f, const struct seccomp_notif *req, 
         return FALLBACK;
     if (status < 0 || fd < 0)
         return respond(f, req, 0, status < 0 ? -status : EIO);
+    if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+        rsc_lookups_note_writer(fd);
     struct seccomp_notif_addfd addfd = {
         .id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,
         .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
@@ -580,6 +687,11 @@ static int answer(struct rsc_fastpath *f, const struct seccomp_notif *req, int k
         return answer_readlink(f, req, kind);
     case RSC_OPEN: case RSC_OPENAT:
         return answer_open(f, req, kind);
+    case RSC_ATTRIBUTES_CHANGE:
+        /* fchmod, fchown, xattrs: the kernel applies them as made; remembered stat and
+         * access answers may no longer hold. */
+        rsc_lookups_forget();
+        return respond_continue(f, req);
     case RSC_CREDENTIALS_CHANGE:
         /* No decision rests on the arguments: the kernel applies them as made. */
         rsc_task_forget((int)req->pid);

@@ -20,6 +20,7 @@ enum rsc_kind {
     RSC_ACCESS, RSC_FACCESSAT, RSC_FACCESSAT2,
     RSC_READLINK, RSC_READLINKAT, RSC_OPEN, RSC_OPENAT,
     RSC_CREDENTIALS_CHANGE,  /* set*id, capset, umask: forget the cached creds, continue */
+    RSC_ATTRIBUTES_CHANGE,   /* fchmod, fchown, xattrs: forget remembered lookups, continue */
 };
 
 /* rsc_serve results */
@@ -47,9 +48,12 @@ struct rsc_fastpath {
     struct rsc_answer log[RSC_LOG_SIZE];
 };
 
-/* Forget every remembered failed lookup: called before any request that may change the
- * box's names (create, remove, rename, link, chmod...). */
+/* Forget every remembered lookup: called before any request that may change the box's
+ * names or attributes (create, remove, rename, link, chmod...). */
 void rsc_lookups_forget(void);
+
+/* `fd` was opened for writing: never answer a stat of its inode from memory again. */
+void rsc_lookups_note_writer(int fd);
 
 int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
               struct seccomp_notif *req);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 
 from gofer.protocol import (
@@ -18,10 +19,16 @@ from gofer.protocol import (
 )
 from sentry.native import lib
 
-# Requests that only look: anything else may change the box's names, so the C fast
-# path's memory of failed lookups is dropped first (csrc/fastpath.c).
+# Requests that only look: anything else may change the box's names or attributes, so
+# the C fast path's remembered lookups are dropped first (csrc/fastpath.c).
 LOOKUP_OPS = frozenset({Op.STAT, Op.STATX, Op.ACCESS, Op.READLINK, Op.STATFS, Op.CHECK_DIR,
                         Op.CHECK_EXEC})
+
+
+def opens_for_writing(flags: int) -> bool:
+    """Whether an open with these flags can change the file's size or times: the C fast
+    path then stops answering stats of that inode from memory."""
+    return (flags & os.O_ACCMODE) != os.O_RDONLY or bool(flags & os.O_TRUNC)
 
 
 class GoferGone(Exception):
@@ -49,10 +56,13 @@ class GoferClient:
             data, reply_fd = receive(self.sock)
             if not data:
                 raise ConnectionResetError(errno.ECONNRESET, "gofer closed its end")
-            return decode_reply(data, reply_fd)
+            reply = decode_reply(data, reply_fd)
         except (OSError, ProtocolError) as err:
             self.alive = False
             raise GoferGone(str(err)) from err
+        if op is Op.OPEN and reply.fd is not None and opens_for_writing(ints[0]):
+            lib.rsc_lookups_note_writer(reply.fd)
+        return reply
 
     def close(self) -> None:
         self.alive = False

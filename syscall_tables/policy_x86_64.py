@@ -85,6 +85,17 @@ GOFER_CHECK = gofer(
     "redirect it to an fd); a path swapped in between still names a file of the box"
 )
 FD = passthrough("fd call: acts only on descriptors the box already holds")
+FD_ATTRIBUTES = emulate(
+    "fd call the kernel runs as made (continued); intercepted only so the C fast path "
+    "forgets the stat and access answers it remembers",
+    fast_path=True,
+)
+PATH_ATTRIBUTES = emulate(
+    "path call not yet routed through the gofer: continued, confined by the box's mount "
+    "namespace; intercepted so the C fast path forgets the lookups it remembers",
+    support=Support.PARTIAL,
+    fast_path=True,
+)
 MEMORY = passthrough("own address space; bounded by RLIMIT_AS and the memory cgroup")
 SIGNAL = passthrough("signals reach only processes inside the box's pid namespace")
 SIGNAL_SEND = passthrough(
@@ -166,13 +177,13 @@ POLICY: dict[str, Policy] = {
     "getdents": FD,
     "getdents64": FD,
     "fchdir": FD,
-    "fchmod": FD,
-    "fchown": FD,
+    "fchmod": FD_ATTRIBUTES,
+    "fchown": FD_ATTRIBUTES,
     "fstatfs": FD,
-    "fsetxattr": FD,
+    "fsetxattr": FD_ATTRIBUTES,
     "fgetxattr": FD,
     "flistxattr": FD,
-    "fremovexattr": FD,
+    "fremovexattr": FD_ATTRIBUTES,
     "readahead": FD,
     "fadvise64": FD,
     "sendfile": FD,
@@ -268,14 +279,14 @@ POLICY: dict[str, Policy] = {
     "chdir": GOFER_CHECK,
     "execve": GOFER_CHECK,
     "execveat": GOFER_CHECK,
-    "setxattr": PATH,
-    "lsetxattr": PATH,
+    "setxattr": PATH_ATTRIBUTES,
+    "lsetxattr": PATH_ATTRIBUTES,
     "getxattr": PATH,
     "lgetxattr": PATH,
     "listxattr": PATH,
     "llistxattr": PATH,
-    "removexattr": PATH,
-    "lremovexattr": PATH,
+    "removexattr": PATH_ATTRIBUTES,
+    "lremovexattr": PATH_ATTRIBUTES,
     "inotify_add_watch": PATH,
     "chroot": deny(errno.EPERM, "the box's root is fixed by the runtime; a chroot could hide it"),
     "name_to_handle_at": FS_HANDLE,

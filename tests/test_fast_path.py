@@ -85,3 +85,22 @@ def test_remembered_failed_lookups_never_hide_names_the_box_creates(
     assert result.stdout.split() == [
         "missing", "missing", "missing", "created", "no-link", "/etc/passwd", "moved",
         "arrived", "no-dir", "made-dir", "removed"]
+
+
+def test_remembered_lookups_follow_writes_links_and_attribute_changes(
+    runsc: Runsc, make_bundle: MakeBundle, static_program: StaticProgram
+):
+    bundle = make_bundle(["/bin/remembered_stats", "/tmp"], mounts=[
+        {"destination": "/proc", "type": "proc", "source": "proc"},
+        {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"},
+    ])
+    bundle.install(static_program("remembered_stats"))
+    result = runsc("run", bundle.path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "size before writing: 0", "size again: 0", "size after a write: 3",
+        "size after another write: 5", "size by the second name: 5",
+        "size by the second name after a write: 6", "mode: 644", "mode after fchmod: 600",
+        "executable: yes", "executable after fchmod: Permission denied", "owner: 0",
+        "owner after fchown: 1234", "ctime moved by fsetxattr: yes", "links of d: 2",
+        "links of d after mkdir: 3"]

@@ -12,6 +12,7 @@ import struct
 from gofer.protocol import Op
 from sentry.handlers import SyscallCall, syscall_handler
 from sentry.handlers.paths import AT_EMPTY_PATH, AT_FDCWD, PathCall, as_int32
+from sentry.native import lib
 from sentry.platform.base import Response
 
 AT_SYMLINK_NOFOLLOW = 0x100
@@ -312,4 +313,14 @@ def sys_chdir(call: SyscallCall) -> Response:
     another directory of the box, which the caller could enter anyway."""
     ctx = PathCall(call)
     ctx.gofer(Op.CHECK_DIR, ctx.path_at(AT_FDCWD, call.args[0]))
+    return Response(continue_call=True)
+
+
+@syscall_handler("fchmod", "fchown", "fsetxattr", "fremovexattr", "setxattr", "lsetxattr",
+                 "removexattr", "lremovexattr")
+def attributes_change(call: SyscallCall) -> Response:
+    """The kernel applies it as made: nothing here decides on the arguments. Intercepted
+    only so the C fast path forgets the stat and access answers it remembers
+    (csrc/fastpath.c): a change that reaches Python must be forgotten there too."""
+    lib.rsc_lookups_forget()
     return Response(continue_call=True)

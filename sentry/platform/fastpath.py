@@ -23,6 +23,9 @@ C_HANDLERS = {
     **{name: lib.RSC_CREDENTIALS_CHANGE for name in (
         "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid",
         "setfsgid", "setgroups", "capset", "umask")},
+    **{name: lib.RSC_ATTRIBUTES_CHANGE for name in (
+        "fchmod", "fchown", "fsetxattr", "fremovexattr", "setxattr", "lsetxattr",
+        "removexattr", "lremovexattr")},
 }
 
 
