@@ -480,13 +480,18 @@ static int prepare_path(struct rsc_fastpath *f, const struct seccomp_notif *req,
         return len;
     if (len == 0 && empty_path_ok)
         return CONTINUE_CALL;
-    if (rsc_task_of(tid, &pc->task) < 0)
+    int known = rsc_task_of(tid, &pc->task);
+    if (known < 0)
         return -ESRCH;
     int n = box_path(tid, &pc->task, dirfd, raw, pc->path);
     if (n < 0 || n == FALLBACK)
         return n;
     pc->path_len = n;
-    if (!still_pending(f, req))  /* the tid may name another task now */
+    /* The tid may name another task now, unless the credential cache's pidfd showed the
+     * caller alive after its path was read, and an absolute path needed no other read
+     * by tid (a relative one reads /proc/TID/cwd or fd/N after that check). */
+    bool absolute = raw[0] == '/';
+    if (!(known && absolute) && !still_pending(f, req))
         return -ESRCH;
     return 0;
 }
