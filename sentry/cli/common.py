@@ -1,24 +1,27 @@
-"""What the commands that start a sandbox share: ids, errors, and the run itself."""
+"""What the commands that start a sandbox share: ids, errors, and the run itself.
+
+Only argparse-level names are imported here: building the parser of every command must
+not load the sandbox machinery, which `start` imports for the command that runs."""
 
 from __future__ import annotations
 
 import argparse
-import secrets
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sentry.coverage.record import MODE_FULL, MODE_INTERCEPTED, MODES
-from sentry.oci.config import ConfigError
-from sentry.sandbox.oci_plan import UnsupportedConfig
-from sentry.sandbox.plan import WorkloadPlan
-from sentry.sandbox.runner import RunOptions, SandboxError, SandboxRunner
-from syscall_tables import load_table
+from sentry.coverage import MODE_FULL, MODE_INTERCEPTED, MODES
+
+if TYPE_CHECKING:
+    from sentry.sandbox.plan import WorkloadPlan
 
 EXIT_USAGE = 1
 
 
 def new_sandbox_id() -> str:
-    return f"runsc-{secrets.token_hex(6)}"
+    # os.urandom, as secrets.token_hex does, without importing secrets (and hmac, hashlib).
+    return f"runsc-{os.urandom(6).hex()}"
 
 
 def fail(message: str) -> int:
@@ -50,6 +53,8 @@ def strace_filter(text: str | None) -> frozenset[str] | None:
     """--strace-syscalls=a,b as a set of names; raises ValueError naming an unknown one."""
     if text is None:
         return None
+    from syscall_tables import load_table  # on use: see cli/main.py
+
     names = frozenset(name.strip() for name in text.split(",") if name.strip())
     unknown = sorted(names - set(load_table("x86_64").by_name))
     if unknown or not names:
@@ -58,6 +63,8 @@ def strace_filter(text: str | None) -> frozenset[str] | None:
 
 
 def start(args: argparse.Namespace, sandbox_id: str, plan: WorkloadPlan) -> int:
+    from sentry.sandbox.runner import RunOptions, SandboxError, SandboxRunner  # on use
+
     try:
         only = strace_filter(args.strace_syscalls)
     except ValueError as err:
@@ -75,6 +82,3 @@ def start(args: argparse.Namespace, sandbox_id: str, plan: WorkloadPlan) -> int:
         return SandboxRunner(plan, options).run()
     except SandboxError as err:
         return fail(str(err))
-
-
-PLAN_ERRORS = (ConfigError, UnsupportedConfig)

@@ -13,9 +13,7 @@ import sys
 from pathlib import Path
 
 from sentry.cli.common import fail
-from sentry.coverage.profile import ProfileUnavailable, learn_profile
-from sentry.coverage.record import RecordError, load_record
-from sentry.coverage.report import FORMATS, render
+from sentry.coverage import REPORT_FORMATS
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,7 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     report = actions.add_parser("report", help="a readable report of a coverage record",
                                 description=__doc__)
     report.add_argument("record", type=Path, metavar="FILE", help="the --coverage-out record")
-    report.add_argument("--format", choices=FORMATS, default="text",
+    report.add_argument("--format", choices=REPORT_FORMATS, default="text",
                         help="output format (default: text)")
     report.add_argument("--output", "-o", type=Path, metavar="OUT",
                         help="write here instead of stdout")
@@ -52,6 +50,9 @@ def write(text: str, output: Path | None) -> int:
 
 
 def execute_report(args: argparse.Namespace) -> int:
+    from sentry.coverage.record import RecordError, load_record  # on use: see cli/main.py
+    from sentry.coverage.report import render
+
     try:
         record = load_record(args.record)
     except RecordError as err:
@@ -60,6 +61,9 @@ def execute_report(args: argparse.Namespace) -> int:
 
 
 def execute_profile(args: argparse.Namespace) -> int:
+    from sentry.coverage.profile import ProfileUnavailable, learn_profile  # on use
+    from sentry.coverage.record import RecordError, load_record
+
     try:
         profile = learn_profile(load_record(args.record))
     except (RecordError, ProfileUnavailable) as err:

@@ -10,10 +10,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from sentry.cli.common import PLAN_ERRORS, add_coverage_flags, fail, new_sandbox_id, start
-from sentry.oci.config import parse_config
-from sentry.oci.defaults import default_spec
-from sentry.sandbox.oci_plan import plan_from_config
+from sentry.cli.common import add_coverage_flags, fail, new_sandbox_id, start
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,6 +43,8 @@ def parse_volume(text: str) -> dict[str, Any]:
 def do_config(command: list[str], network: str, volumes: list[dict[str, Any]]) -> dict[str, Any]:
     """The OCI config of a `do` run, built on the default spec so the same validation
     and setup paths serve `run` and `do`."""
+    from sentry.oci.defaults import default_spec
+
     data = default_spec(command)
     process = data["process"]
     process["env"] = [f"{k}={v}" for k, v in os.environ.items()]
@@ -67,6 +66,9 @@ def do_config(command: list[str], network: str, volumes: list[dict[str, Any]]) -
 
 
 def execute(args: argparse.Namespace) -> int:
+    from sentry.oci.config import ConfigError, parse_config  # on use: see cli/main.py
+    from sentry.sandbox.oci_plan import UnsupportedConfig, plan_from_config
+
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         return fail("do: no command given (usage: runsc-py do [flags] -- CMD ARGS...)")
@@ -79,6 +81,6 @@ def execute(args: argparse.Namespace) -> int:
     try:
         config = parse_config(do_config(command, args.network, volumes), Path("/"))
         plan = plan_from_config(config, overlay_scratch=scratch)
-    except PLAN_ERRORS as err:
+    except (ConfigError, UnsupportedConfig) as err:
         return fail(str(err))
     return start(args, sandbox_id, plan)

@@ -7,9 +7,7 @@ import argparse
 import re
 from pathlib import Path
 
-from sentry.cli.common import PLAN_ERRORS, add_coverage_flags, fail, new_sandbox_id, start
-from sentry.oci.config import load_bundle
-from sentry.sandbox.oci_plan import plan_from_config
+from sentry.cli.common import add_coverage_flags, fail, new_sandbox_id, start
 
 VALID_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
@@ -29,6 +27,9 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def execute(args: argparse.Namespace) -> int:
+    from sentry.oci.config import ConfigError, load_bundle  # on use: see cli/main.py
+    from sentry.sandbox.oci_plan import UnsupportedConfig, plan_from_config
+
     if args.bundle:
         bundle, sandbox_id = args.bundle, args.target
         if not VALID_ID.match(sandbox_id):
@@ -38,6 +39,6 @@ def execute(args: argparse.Namespace) -> int:
     scratch = Path(args.root) / sandbox_id / "scratch" if args.overlay == "memory" else None
     try:
         plan = plan_from_config(load_bundle(bundle), overlay_scratch=scratch)
-    except PLAN_ERRORS as err:
+    except (ConfigError, UnsupportedConfig) as err:
         return fail(str(err))
     return start(args, sandbox_id, plan)

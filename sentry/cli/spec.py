@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 from sentry.cli.common import fail
-from sentry.oci.defaults import default_spec
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -19,6 +18,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def execute(args: argparse.Namespace) -> int:
+    from sentry.oci.defaults import default_spec  # on use: see cli/main.py
+
     target = Path(args.bundle) / "config.json"
     if target.exists():
         return fail(f"{target} already exists")

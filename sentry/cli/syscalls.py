@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sentry.coverage.static import FORMATS, render
-from syscall_tables import ARCHES, load_table
+from sentry.coverage import STATIC_FORMATS
+from syscall_tables import ARCHES
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -18,11 +18,14 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                                  description=__doc__)
     parser.add_argument("--arch", choices=ARCHES, default="x86_64",
                         help="which architecture's table (default: x86_64)")
-    parser.add_argument("--format", choices=FORMATS, default="table",
+    parser.add_argument("--format", choices=STATIC_FORMATS, default="table",
                         help="output format (default: table)")
     parser.set_defaults(execute=execute)
 
 
 def execute(args: argparse.Namespace) -> int:
+    from sentry.coverage.static import render  # on use: see cli/main.py
+    from syscall_tables import load_table
+
     sys.stdout.write(render(load_table(args.arch), args.format))
     return 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 import errno
 from typing import Any
 
-from sentry.coverage.record import MODE_FULL
+from sentry.coverage import MODE_FULL
 
 SCMP_ARCHES = {"x86_64": "SCMP_ARCH_X86_64", "aarch64": "SCMP_ARCH_AARCH64"}
 

@@ -17,15 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sentry.coverage import MODE_FULL, MODES
 from sentry.platform.base import Response
 from syscall_tables import Disposition, Support, SyscallEntry, SyscallTable
 
 RECORD_FORMAT = "runsc-py-coverage"
 RECORD_VERSION = 1
-
-MODE_INTERCEPTED = "intercepted"  # only what the filter sends the sentry anyway
-MODE_FULL = "full"  # every call but the kill ones, at a round trip each
-MODES = (MODE_INTERCEPTED, MODE_FULL)
 
 # How the sentry answered a call.
 EMULATED = "emulated"  # a handler produced the result (value, errno or injected fd)

@@ -10,6 +10,7 @@ import shlex
 from collections.abc import Callable
 from typing import Any
 
+from sentry.coverage import REPORT_FORMATS
 from sentry.coverage.render import (
     html_page,
     html_table,
@@ -18,7 +19,7 @@ from sentry.coverage.render import (
     text_table,
 )
 
-FORMATS = ("text", "markdown", "html")
+FORMATS = REPORT_FORMATS
 CALL_COLUMNS = ("name", "number", "disposition", "support", "count", "handled", "errors")
 ATTENTION_COLUMNS = ("name", "disposition", "support", "count", "handled", "errors", "note")
 

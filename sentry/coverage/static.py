@@ -12,6 +12,7 @@ import io
 import json
 from collections.abc import Callable
 
+from sentry.coverage import STATIC_FORMATS
 from sentry.coverage.render import (
     html_page,
     html_table,
@@ -21,7 +22,7 @@ from sentry.coverage.render import (
 )
 from syscall_tables import Disposition, Support, SyscallEntry, SyscallTable
 
-FORMATS = ("table", "csv", "json", "markdown", "html")
+FORMATS = STATIC_FORMATS
 COLUMNS = ("number", "name", "disposition", "support", "errno", "note")
 
 

@@ -1,4 +1,4 @@
-"""OCI bundles: config.json parsed and checked into typed dataclasses before anything starts."""
+"""OCI bundles: config.json parsed and checked into typed records before anything starts."""
 
 from sentry.oci.caps import CAPABILITY_NUMBERS, cap_mask, cap_numbers
 from sentry.oci.config import (

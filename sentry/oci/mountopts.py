@@ -8,7 +8,7 @@ only changes propagation in a mount(2) call of its own and ignores every other f
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MS_RDONLY = 0x1
 MS_NOSUID = 0x2
@@ -87,8 +87,7 @@ _PROPAGATION: dict[str, int] = {
 }
 
 
-@dataclass(frozen=True)
-class MountOptions:
+class MountOptions(NamedTuple):
     """A mount's options split the way mount(2) wants them.
 
     `flags` go in the call that makes the mount; `propagation` (0 if none asked) needs a second

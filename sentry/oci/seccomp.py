@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # Actions the profile may use. SCMP_ACT_NOTIFY would need listenerPath (another
 # supervisor), and SCMP_ACT_TRACE would send calls to the ptrace platform's sentry as if
@@ -43,7 +44,7 @@ class ProfileError(Exception):
         self.problem = problem
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True)  # not a NamedTuple (see oci/config.py): `index` would shadow tuple.index
 class ArgCondition:
     """`args[index] <op> value`; for SCMP_CMP_MASKED_EQ, `(args[index] & value) == value_two`."""
 
@@ -53,16 +54,14 @@ class ArgCondition:
     value_two: int = 0
 
 
-@dataclass(frozen=True)
-class SyscallRule:
+class SyscallRule(NamedTuple):
     names: tuple[str, ...]
     action: str
     errno_ret: int | None = None  # for SCMP_ACT_ERRNO; None: the default
     args: tuple[ArgCondition, ...] = ()
 
 
-@dataclass(frozen=True)
-class SeccompProfile:
+class SeccompProfile(NamedTuple):
     default_action: str
     default_errno_ret: int | None = None
     architectures: tuple[str, ...] = ()

@@ -6,14 +6,13 @@ the workload side (workload.py) only executes it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sentry.oci.seccomp import SeccompProfile
 from sentry.sandbox.rootfs import MountSpec
 
 
-@dataclass(frozen=True)
-class CapabilitySets:
+class CapabilitySets(NamedTuple):
     bounding: tuple[int, ...]
     effective: tuple[int, ...]
     permitted: tuple[int, ...]
@@ -21,8 +20,7 @@ class CapabilitySets:
     ambient: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class WorkloadPlan:
+class WorkloadPlan(NamedTuple):
     args: tuple[str, ...]
     env: dict[str, str]
     cwd: str

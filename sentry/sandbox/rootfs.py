@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sentry import native
 from sentry.native import lib
@@ -29,8 +29,7 @@ MNT_DETACH = 2
 _DIR_RESOLVE = lib.RESOLVE_IN_ROOT | lib.RESOLVE_NO_MAGICLINKS
 
 
-@dataclass(frozen=True)
-class MountSpec:
+class MountSpec(NamedTuple):
     """One mount of the box (OCI `mounts[]`, or one the runtime adds)."""
 
     destination: str
@@ -40,8 +39,7 @@ class MountSpec:
     is_bind: bool
 
 
-@dataclass(frozen=True)
-class Device:
+class Device(NamedTuple):
     name: str
     major: int
     minor: int

@@ -18,20 +18,14 @@ import signal
 import socket
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from gofer.main import ROOT_MESSAGE, gofer_main
 from gofer.protocol import send
 from sentry import native
-from sentry.coverage.record import (
-    MODE_FULL,
-    MODE_INTERCEPTED,
-    RunFacts,
-    build_record,
-    write_record,
-)
+from sentry.coverage import MODE_FULL, MODE_INTERCEPTED
+from sentry.coverage.record import RunFacts, build_record, write_record
 from sentry.dispatch import Dispatcher
 from sentry.gofer_client import GoferClient
 from sentry.handlers import SandboxInfo
@@ -60,8 +54,7 @@ class SandboxError(Exception):
     """A run that could not start; its message is one line for the user."""
 
 
-@dataclass(frozen=True)
-class RunOptions:
+class RunOptions(NamedTuple):
     sandbox_id: str
     state_root: Path
     platform: str = "seccomp"
