@@ -79,9 +79,11 @@ static bool starts_with_component(const char *path, const char *prefix)
     return strncmp(path, prefix, len) == 0 && (path[len] == 0 || path[len] == '/');
 }
 
-/* The box-absolute path for the gofer, or FALLBACK when it names one of the caller's own
- * fds (/dev/stdin, /dev/fd/N, /proc/self/fd/N), which Python reopens. */
-static int box_path(int tid, const struct task *t, int dirfd, const char *path, char *out)
+/* The box-absolute path for the gofer in `out` (its length in `*out_len`) and 0, -errno,
+ * or FALLBACK when it names one of the caller's own fds (/dev/stdin, /dev/fd/N,
+ * /proc/self/fd/N), which Python reopens. */
+static int box_path(int tid, const struct task *t, int dirfd, const char *path, char *out,
+                    int *out_len)
 {
     char joined[PATH_BYTES * 2];
     if (!*path)
@@ -137,7 +139,8 @@ static int box_path(int tid, const struct task *t, int dirfd, const char *path, 
     if (len >= PATH_BYTES)
         return -ENAMETOOLONG;
     memcpy(out, joined, len + 1);
-    return (int)len;
+    *out_len = (int)len;
+    return 0;
 }
 
 /* ---- the gofer (gofer/PROTOCOL.md, version 1) ------------------------------------- */
@@ -483,10 +486,9 @@ static int prepare_path(struct rsc_fastpath *f, const struct seccomp_notif *req,
     int known = rsc_task_of(tid, &pc->task);
     if (known < 0)
         return -ESRCH;
-    int n = box_path(tid, &pc->task, dirfd, raw, pc->path);
-    if (n < 0 || n == FALLBACK)
-        return n;
-    pc->path_len = n;
+    int r = box_path(tid, &pc->task, dirfd, raw, pc->path, &pc->path_len);
+    if (r != 0)
+        return r;
     /* The tid may name another task now, unless the credential cache's pidfd showed the
      * caller alive after its path was read, and an absolute path needed no other read
      * by tid (a relative one reads /proc/TID/cwd or fd/N after that check). */

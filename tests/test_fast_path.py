@@ -18,7 +18,8 @@ PROBE = (
     "id; uname -a; stat -c '%s %a %u %F' /etc/passwd /bin /bin/sh; readlink /bin/sh; "
     "stat /missing; readlink /etc/passwd; test -r /etc/passwd && echo readable; "
     "test -x /etc/passwd || echo not-executable; cat /etc/passwd | wc -l; "
-    "cd /etc && stat -c %s passwd ../etc/group; cat /proc/self/status | grep -c Uid"
+    "cd /etc && stat -c %s passwd ../etc/group; cat /proc/self/status | grep -c Uid; "
+    "stat -c '%F %a' /"
 )
 
 
