@@ -125,15 +125,8 @@ class SandboxRunner:
         self.cgroup.add(self.pid)
         os.write(go_write, b"G")
         os.close(go_write)
-        try:
-            self._hand_root_to_gofer(sentry_end, gofer_sock)
-            platform.attach(sentry_end, self.pid)
-        except ConnectionError:
-            return self._setup_failure(error_read)
-        finally:
-            sentry_end.close()
-        self._write_state("running")
-        confine_sentry()
+        # Built while the workload builds its root, on the other CPU: the dispatcher imports
+        # every handler, and the workload's first call (its execve) would wait for it.
         gofer = GoferClient(gofer_sock)
         strace = None
         if self.options.strace:
@@ -143,6 +136,15 @@ class SandboxRunner:
         dispatcher = Dispatcher(table, platform,
                                 SandboxInfo(hostname=self.plan.hostname, gofer=gofer),
                                 strace, intercept_all=platform.intercept_all)
+        try:
+            self._hand_root_to_gofer(sentry_end, gofer_sock)
+            platform.attach(sentry_end, self.pid)
+        except ConnectionError:
+            return self._setup_failure(error_read)
+        finally:
+            sentry_end.close()
+        self._write_state("running")
+        confine_sentry()
         if not self.options.strace:  # --strace shows every call, so Python must see it
             platform.enable_fast_path(table, utsname_bytes(self.plan.hostname),
                                       gofer_sock.fileno(), self.gofer_pid)
