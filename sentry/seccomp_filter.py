@@ -14,7 +14,7 @@ platform, and the sentry answers passthrough and deny calls as these rules would
 from __future__ import annotations
 
 import errno
-import tempfile
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -104,7 +104,8 @@ class SeccompFilter:
         return check(lib.seccomp_notify_fd(self.ctx), "seccomp_notify_fd")
 
     def export_bpf(self) -> bytes:
-        with tempfile.TemporaryFile() as out:
+        # A memfd rather than tempfile, whose import every run would pay for.
+        with open(os.memfd_create("seccomp-bpf", os.MFD_CLOEXEC), "rb") as out:
             check(lib.seccomp_export_bpf(self.ctx, out.fileno()), "seccomp_export_bpf")
             out.seek(0)
             return out.read()

@@ -39,7 +39,6 @@ from sentry.sandbox.plan import WorkloadPlan
 from sentry.sandbox.self_confine import confine_sentry
 from sentry.sandbox.violations import KernelLog
 from sentry.sandbox.workload import run_workload
-from sentry.seccomp_filter import built_filter
 from sentry.seccomp_profile import refused_names
 from syscall_tables import load_table
 
@@ -106,18 +105,15 @@ class SandboxRunner:
         go_read, go_write = os.pipe()
         error_read, error_write = os.pipe()
         kernel_log = KernelLog.open()
-        with built_filter(table, platform.intercept_action(),
-                          set_no_new_privs=self.plan.no_new_privileges,
-                          intercept_all=platform.intercept_all) as seccomp:
-            if self.plan.new_pid_namespace:
-                native.unshare(CLONE_NEWPID)
-            self.pid = os.fork()
-            if self.pid == 0:
-                sentry_end.close()
-                gofer_sock.close()
-                os.close(go_write)
-                os.close(error_read)
-                run_workload(self.plan, platform, seccomp, workload_end, go_read, error_write)
+        if self.plan.new_pid_namespace:
+            native.unshare(CLONE_NEWPID)
+        self.pid = os.fork()
+        if self.pid == 0:
+            sentry_end.close()
+            gofer_sock.close()
+            os.close(go_write)
+            os.close(error_read)
+            run_workload(self.plan, platform, table, workload_end, go_read, error_write)
         workload_end.close()
         os.close(go_read)
         os.close(error_write)

@@ -21,7 +21,7 @@ from sentry.sandbox.namespaces import CLONE_NEWNET, CLONE_NEWUTS, bring_up_loopb
 from sentry.sandbox.plan import WorkloadPlan
 from sentry.seccomp_filter import SeccompFilter
 from sentry.seccomp_profile import ProfileFilter
-from syscall_tables import load_table
+from syscall_tables import SyscallTable, load_table
 
 PR_SET_PDEATHSIG = 1
 SETUP_FAILED = 1
@@ -35,10 +35,10 @@ class SetupError(Exception):
         self.status = status
 
 
-def run_workload(plan: WorkloadPlan, platform: Platform, seccomp: SeccompFilter,
+def run_workload(plan: WorkloadPlan, platform: Platform, table: SyscallTable,
                  channel: socket.socket, go_fd: int, error_fd: int) -> NoReturn:
     try:
-        _become_box(plan, platform, seccomp, channel, go_fd, error_fd)
+        _become_box(plan, platform, table, channel, go_fd, error_fd)
         _exec(plan)
     except SetupError as err:
         _report(error_fd, err.status, str(err))
@@ -57,11 +57,16 @@ def _report(error_fd: int, status: int, message: str) -> NoReturn:
         os._exit(status)
 
 
-def _become_box(plan: WorkloadPlan, platform: Platform, seccomp: SeccompFilter,
+def _become_box(plan: WorkloadPlan, platform: Platform, table: SyscallTable,
                 channel: socket.socket, go_fd: int, error_fd: int) -> None:
     # The box dies with its sentry (DESIGN rule 5); the go byte proves the sentry was
     # still alive after PDEATHSIG was armed and that it put us in the cgroups.
     native.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # Built here, not in the sentry before the fork: the sentry meanwhile moves us into
+    # the cgroups, where the first move waits idle in the kernel for an RCU grace period.
+    seccomp = SeccompFilter(table, platform.intercept_action(),
+                            set_no_new_privs=plan.no_new_privileges,
+                            intercept_all=platform.intercept_all)
     if os.read(go_fd, 1) != b"G":
         os._exit(SETUP_FAILED)
     os.close(go_fd)
