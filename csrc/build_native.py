@@ -83,7 +83,7 @@ ffibuilder.cdef(
         RSC_STAT, RSC_LSTAT, RSC_NEWFSTATAT, RSC_STATX,
         RSC_ACCESS, RSC_FACCESSAT, RSC_FACCESSAT2,
         RSC_READLINK, RSC_READLINKAT, RSC_OPEN, RSC_OPENAT, RSC_CREDENTIALS_CHANGE,
-        RSC_ATTRIBUTES_CHANGE, ...
+        RSC_ATTRIBUTES_CHANGE, RSC_CHDIR, RSC_EXECVE, RSC_EXECVEAT, ...
     };
     enum rsc_serve_result { RSC_EVENT = 1, RSC_WAKE = 2, RSC_HUP = 3, RSC_DRAIN = 4 };
     struct rsc_answer { int32_t nr; int32_t error; };

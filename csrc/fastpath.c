@@ -36,7 +36,8 @@
 #define PATH_BYTES 4096
 #define MAX_PAYLOAD 8192
 
-enum gofer_op { OP_OPEN = 1, OP_STAT = 2, OP_STATX = 3, OP_ACCESS = 4, OP_READLINK = 5 };
+enum gofer_op { OP_OPEN = 1, OP_STAT = 2, OP_STATX = 3, OP_ACCESS = 4, OP_READLINK = 5,
+                OP_CHECK_DIR = 17, OP_CHECK_EXEC = 18 };
 
 /* ---- the caller (its credentials: task_cache.c) ---------------------------------- */
 
@@ -286,7 +287,7 @@ static bool rememberable(int op, int status, const char *payload, size_t len)
         return status == -EINVAL || (status == 0 && len <= LOOKUP_PAYLOAD);
     if (status != 0)
         return false;
-    if (op == OP_ACCESS)
+    if (op == OP_ACCESS || op == OP_CHECK_DIR || op == OP_CHECK_EXEC)
         return true;
     struct inode_id id;
     return answered_inode(op, payload, len, &id) && !was_written(id);
@@ -676,6 +677,33 @@ static int answer_open(struct rsc_fastpath *f, const struct seccomp_notif *req, 
     return 0;
 }
 
+/* chdir and execve(at): the gofer checks the path (a directory the caller may search,
+ * a regular file it may execute), then the kernel runs the call, re-resolving the path in
+ * the box's mount namespace (see sentry/handlers/sys_exec.py for why that is safe). */
+static int answer_check(struct rsc_fastpath *f, const struct seccomp_notif *req, int kind)
+{
+    const __u64 *a = req->data.args;
+    bool at = kind == RSC_EXECVEAT;
+    bool empty_ok = at && (a[4] & AT_EMPTY_PATH_VALUE);  /* the fd is already open */
+    struct path_call pc;
+    int r = prepare_path(f, req, at ? (int)a[0] : AT_FDCWD_VALUE, at ? a[1] : a[0], empty_ok,
+                         &pc);
+    if (r == FALLBACK)
+        return FALLBACK;
+    if (r == CONTINUE_CALL)
+        return respond_continue(f, req);
+    if (r < 0)
+        return respond(f, req, 0, -r);
+    int64_t ints[4] = {0, 0, 0, 0};
+    int status = gofer_call(f, kind == RSC_CHDIR ? OP_CHECK_DIR : OP_CHECK_EXEC, &pc.task,
+                            false, pc.path, pc.path_len, ints, NULL, NULL, NULL);
+    if (status == FALLBACK)
+        return FALLBACK;
+    if (status < 0)
+        return respond(f, req, 0, -status);
+    return respond_continue(f, req);
+}
+
 static int answer(struct rsc_fastpath *f, const struct seccomp_notif *req, int kind)
 {
     switch (kind) {
@@ -694,6 +722,8 @@ static int answer(struct rsc_fastpath *f, const struct seccomp_notif *req, int k
         return answer_readlink(f, req, kind);
     case RSC_OPEN: case RSC_OPENAT:
         return answer_open(f, req, kind);
+    case RSC_CHDIR: case RSC_EXECVE: case RSC_EXECVEAT:
+        return answer_check(f, req, kind);
     case RSC_ATTRIBUTES_CHANGE:
         /* fchmod, fchown, xattrs: the kernel applies them as made; remembered stat and
          * access answers may no longer hold. */

@@ -21,6 +21,7 @@ enum rsc_kind {
     RSC_READLINK, RSC_READLINKAT, RSC_OPEN, RSC_OPENAT,
     RSC_CREDENTIALS_CHANGE,  /* set*id, capset, umask: forget the cached creds, continue */
     RSC_ATTRIBUTES_CHANGE,   /* fchmod, fchown, xattrs: forget remembered lookups, continue */
+    RSC_CHDIR, RSC_EXECVE, RSC_EXECVEAT,  /* checked by the gofer, then continued */
 };
 
 /* rsc_serve results */

@@ -1,6 +1,6 @@
 /* The gofer's C loop: receives requests and answers the hot lookups (OPEN, STAT, STATX,
- * ACCESS, READLINK: what builds and interpreters make by the thousand) without entering
- * Python. Anything else, or anything that does not parse cleanly, is handed to the Python
+ * ACCESS, READLINK, and the checks before chdir and execve: what builds and interpreters
+ * make by the thousand) without entering Python. Anything else, or anything that does not parse cleanly, is handed to the Python
  * gofer (gofer/server.py), which validates it strictly and answers or refuses it. The
  * rules are the same: every path is resolved with openat2(RESOLVE_IN_ROOT |
  * RESOLVE_NO_MAGICLINKS) under the caller's fs ids, groups and file capabilities. */
@@ -31,7 +31,8 @@
                           O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE | \
                           FASYNC)
 
-enum { OP_OPEN = 1, OP_STAT = 2, OP_STATX = 3, OP_ACCESS = 4, OP_READLINK = 5 };
+enum { OP_OPEN = 1, OP_STAT = 2, OP_STATX = 3, OP_ACCESS = 4, OP_READLINK = 5,
+       OP_CHECK_DIR = 17, OP_CHECK_EXEC = 18 };
 
 struct caller {
     uint32_t fsuid, fsgid;
@@ -197,11 +198,28 @@ static int read_link(int root_fd, char *path, char *out, uint32_t *out_len)
     return err;
 }
 
+/* Before chdir and execve, which the kernel then runs in the box's mount namespace:
+ * the path is a directory (or a regular file) the caller may search (or execute). */
+static int check_entry(int root_fd, const char *path, int op)
+{
+    int fd = open_in_root(root_fd, path, op == OP_CHECK_DIR ? O_PATH | O_DIRECTORY : O_PATH, 0);
+    if (fd < 0)
+        return fd;
+    struct stat st;
+    int err = 0;
+    if (op == OP_CHECK_EXEC && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)))
+        err = -EACCES;
+    else if (syscall(SYS_faccessat2, fd, "", X_OK, AT_EACCESS | AT_EMPTY_PATH) < 0)
+        err = -errno;
+    close(fd);
+    return err;
+}
+
 /* Answer one well-formed hot request; 1 means "not mine" (Python takes it). */
 static int answer(int sock, int root_fd, const char *msg, size_t len)
 {
     uint8_t op = (uint8_t)msg[3];
-    if (op < OP_OPEN || op > OP_READLINK)
+    if ((op < OP_OPEN || op > OP_READLINK) && op != OP_CHECK_DIR && op != OP_CHECK_EXEC)
         return 1;
     uint32_t fsuid, fsgid;
     uint64_t caps;
@@ -254,6 +272,10 @@ static int answer(int sock, int root_fd, const char *msg, size_t len)
         break;
     case OP_ACCESS:
         err = access_check(root_fd, path, ints[0], ints[1]);
+        break;
+    case OP_CHECK_DIR:
+    case OP_CHECK_EXEC:
+        err = check_entry(root_fd, path, op);
         break;
     default:
         err = read_link(root_fd, path, out, &out_len);

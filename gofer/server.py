@@ -43,14 +43,15 @@ class Gofer:
 
     def __init__(self, root_fd: int) -> None:
         self.root_fd = root_fd
-        # OPEN, STAT, STATX, ACCESS and READLINK are answered in C (csrc/gofer_fast.c),
-        # which takes every well-formed request for them: one that reaches Python is not.
+        # OPEN, STAT, STATX, ACCESS, READLINK, CHECK_DIR and CHECK_EXEC are answered in C
+        # (csrc/gofer_fast.c), which takes every well-formed request for them: one that
+        # reaches Python is not.
         self.ops: dict[Op, Callable[[Request], Reply]] = {
             Op.MKDIR: self.mkdir, Op.MKNOD: self.mknod, Op.UNLINK: self.unlink,
             Op.RENAME: self.rename, Op.SYMLINK: self.symlink, Op.LINK: self.link,
             Op.CHMOD: self.chmod, Op.CHOWN: self.chown, Op.UTIMENS: self.utimens,
-            Op.TRUNCATE: self.truncate, Op.STATFS: self.statfs, Op.CHECK_DIR: self.check_dir,
-            Op.CHECK_EXEC: self.check_exec, Op.BIND: self.bind, Op.CONNECT: self.connect,
+            Op.TRUNCATE: self.truncate, Op.STATFS: self.statfs, Op.BIND: self.bind,
+            Op.CONNECT: self.connect,
         }
 
     def handle(self, req: Request) -> Reply:
@@ -173,18 +174,6 @@ class Gofer:
         with self._fd(req.paths[0]) as fd:
             native.check(lib.rsc_fstatfs_raw(fd, buf))
         return Reply(0, bytes(ffi.buffer(buf, 120)))
-
-    def check_dir(self, req: Request) -> Reply:
-        with self._fd(req.paths[0], os.O_PATH | os.O_DIRECTORY) as fd:
-            native.check(lib.rsc_faccessat2(fd, b"", os.X_OK, AT_EACCESS | AT_EMPTY_PATH))
-        return Reply(0)
-
-    def check_exec(self, req: Request) -> Reply:
-        with self._fd(req.paths[0]) as fd:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return Reply(-errno.EACCES)
-            native.check(lib.rsc_faccessat2(fd, b"", os.X_OK, AT_EACCESS | AT_EMPTY_PATH))
-        return Reply(0)
 
     def _socket_call(self, req: Request, connect: bool) -> Reply:
         if req.fd is None:

@@ -82,7 +82,9 @@ GOFER_CHANGE = gofer(
 )
 GOFER_CHECK = gofer(
     "checked by the gofer, then run by the kernel in the box's mount namespace (seccomp cannot "
-    "redirect it to an fd); a path swapped in between still names a file of the box"
+    "redirect it to an fd); a path swapped in between still names a file of the box; sentry "
+    "side in C",
+    fast_path=True,
 )
 FD = passthrough("fd call: acts only on descriptors the box already holds")
 FD_ATTRIBUTES = emulate(

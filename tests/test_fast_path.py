@@ -19,7 +19,8 @@ PROBE = (
     "stat /missing; readlink /etc/passwd; test -r /etc/passwd && echo readable; "
     "test -x /etc/passwd || echo not-executable; cat /etc/passwd | wc -l; "
     "cd /etc && stat -c %s passwd ../etc/group; cat /proc/self/status | grep -c Uid; "
-    "stat -c '%F %a' /"
+    "stat -c '%F %a' /; /bin/missing-command 2>&1; cd /missing-dir 2>&1; cd /etc/passwd 2>&1; "
+    "/etc/passwd 2>&1; cd /bin && pwd"
 )
 
 
