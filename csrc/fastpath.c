@@ -499,6 +499,17 @@ static int prepare_path(struct rsc_fastpath *f, const struct seccomp_notif *req,
     return 0;
 }
 
+/* An outcome that ends the call before its answer: FALLBACK (Python takes it), an fd form
+ * to continue, or an errno to answer with. */
+static int end_early(struct rsc_fastpath *f, const struct seccomp_notif *req, int outcome)
+{
+    if (outcome == FALLBACK)
+        return FALLBACK;
+    if (outcome == CONTINUE_CALL)
+        return respond_continue(f, req);
+    return respond(f, req, 0, -outcome);
+}
+
 static int answer_stat(struct rsc_fastpath *f, const struct seccomp_notif *req, int kind)
 {
     const __u64 *a = req->data.args;
@@ -516,12 +527,8 @@ static int answer_stat(struct rsc_fastpath *f, const struct seccomp_notif *req, 
     }
     struct path_call pc;
     int r = prepare_path(f, req, dirfd, path_arg, flags & AT_EMPTY_PATH_VALUE, &pc);
-    if (r == FALLBACK)
-        return FALLBACK;
-    if (r == CONTINUE_CALL)
-        return respond_continue(f, req);
-    if (r < 0)
-        return respond(f, req, 0, -r);
+    if (r != 0)
+        return end_early(f, req, r);
     char payload[MAX_PAYLOAD];
     size_t payload_len = 0;
     int64_t ints[4] = {flags & AT_SYMLINK_NOFOLLOW_VALUE, 0, 0, 0};
@@ -533,10 +540,8 @@ static int answer_stat(struct rsc_fastpath *f, const struct seccomp_notif *req, 
     }
     int status = gofer_call(f, op, &pc.task, false, pc.path, pc.path_len, ints, payload,
                             &payload_len, NULL);
-    if (status == FALLBACK)
-        return FALLBACK;
-    if (status < 0)
-        return respond(f, req, 0, -status);
+    if (status != 0)
+        return end_early(f, req, status);
     if (vm_write((int)req->pid, out, payload, payload_len) < 0)
         return respond(f, req, 0, EFAULT);
     return respond(f, req, 0, 0);
@@ -557,12 +562,8 @@ static int answer_access(struct rsc_fastpath *f, const struct seccomp_notif *req
         return respond(f, req, 0, EINVAL);
     struct path_call pc;
     int r = prepare_path(f, req, dirfd, path_arg, flags & AT_EMPTY_PATH_VALUE, &pc);
-    if (r == FALLBACK)
-        return FALLBACK;
-    if (r == CONTINUE_CALL)
-        return respond_continue(f, req);
-    if (r < 0)
-        return respond(f, req, 0, -r);
+    if (r != 0)
+        return end_early(f, req, r);
     int64_t ints[4] = {mode, flags & AT_SYMLINK_NOFOLLOW_VALUE, 0, 0};
     int status = gofer_call(f, OP_ACCESS, &pc.task, !(flags & AT_EACCESS_VALUE), pc.path,
                             pc.path_len, ints, NULL, NULL, NULL);
@@ -581,19 +582,15 @@ static int answer_readlink(struct rsc_fastpath *f, const struct seccomp_notif *r
         return respond(f, req, 0, EINVAL);
     struct path_call pc;
     int r = prepare_path(f, req, dirfd, rest[0], false, &pc);
-    if (r == FALLBACK)
-        return FALLBACK;
-    if (r < 0)
-        return respond(f, req, 0, -r);
+    if (r != 0)
+        return end_early(f, req, r);
     char payload[MAX_PAYLOAD];
     size_t len = 0;
     int64_t ints[4] = {0, 0, 0, 0};
     int status = gofer_call(f, OP_READLINK, &pc.task, false, pc.path, pc.path_len, ints,
                             payload, &len, NULL);
-    if (status == FALLBACK)
-        return FALLBACK;
-    if (status < 0)
-        return respond(f, req, 0, -status);
+    if (status != 0)
+        return end_early(f, req, status);
     if (len > (size_t)size)
         len = (size_t)size;
     if (vm_write((int)req->pid, rest[1], payload, len) < 0)
@@ -648,10 +645,8 @@ static int answer_open(struct rsc_fastpath *f, const struct seccomp_notif *req, 
         return FALLBACK;  /* ADDFD cannot install O_PATH files: Python continues it */
     struct path_call pc;
     int r = prepare_path(f, req, dirfd, rest[0], false, &pc);
-    if (r == FALLBACK)
-        return FALLBACK;
-    if (r < 0)
-        return respond(f, req, 0, -r);
+    if (r != 0)
+        return end_early(f, req, r);
     int64_t ints[4] = {flags, (mode & 07777) & ~pc.task.umask, 0, 0};
     int fd = -1;
     int status = gofer_call(f, OP_OPEN, &pc.task, false, pc.path, pc.path_len, ints, NULL,
@@ -688,19 +683,13 @@ static int answer_check(struct rsc_fastpath *f, const struct seccomp_notif *req,
     struct path_call pc;
     int r = prepare_path(f, req, at ? (int)a[0] : AT_FDCWD_VALUE, at ? a[1] : a[0], empty_ok,
                          &pc);
-    if (r == FALLBACK)
-        return FALLBACK;
-    if (r == CONTINUE_CALL)
-        return respond_continue(f, req);
-    if (r < 0)
-        return respond(f, req, 0, -r);
+    if (r != 0)
+        return end_early(f, req, r);
     int64_t ints[4] = {0, 0, 0, 0};
     int status = gofer_call(f, kind == RSC_CHDIR ? OP_CHECK_DIR : OP_CHECK_EXEC, &pc.task,
                             false, pc.path, pc.path_len, ints, NULL, NULL, NULL);
-    if (status == FALLBACK)
-        return FALLBACK;
-    if (status < 0)
-        return respond(f, req, 0, -status);
+    if (status != 0)
+        return end_early(f, req, status);
     return respond_continue(f, req);
 }
 
