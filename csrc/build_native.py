@@ -87,6 +87,12 @@ ffibuilder.cdef(
     };
     enum rsc_serve_result { RSC_EVENT = 1, RSC_WAKE = 2, RSC_HUP = 3, RSC_DRAIN = 4 };
     struct rsc_answer { int32_t nr; int32_t error; };
+    struct rsc_tally_cell { uint32_t key; uint32_t count; };
+    struct rsc_tally {
+        uint32_t used;
+        uint16_t order[1024];
+        struct rsc_tally_cell cells[1024];
+    };
     struct rsc_fastpath {
         int notify_fd;
         int gofer_fd;
@@ -94,8 +100,7 @@ ffibuilder.cdef(
         int gofer_cpu;
         uint8_t kind[512];
         char utsname[390];
-        uint32_t log_len;
-        struct rsc_answer log[1024];
+        struct rsc_tally answered;
     };
     void rsc_lookups_forget(void);
     void rsc_lookups_note_writer(int fd);
@@ -130,6 +135,7 @@ ffibuilder.set_source(
     '#include "gofer_fast.h"\n',
     # relative paths: setuptools refuses absolute ones
     sources=["csrc/native.c", "csrc/task_cache.c", "csrc/fastpath.c", "csrc/ptrace_fast.c",
+             "csrc/tally.c",
              "csrc/gofer_fast.c"],
     include_dirs=["csrc"],
     libraries=["seccomp"],

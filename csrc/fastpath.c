@@ -396,14 +396,6 @@ broken:
 
 /* ---- answers ---------------------------------------------------------------------- */
 
-/* Remember an answer for the coverage record; Python drains the log. */
-static void log_answer(struct rsc_fastpath *f, const struct seccomp_notif *req, int error)
-{
-    f->log[f->log_len].nr = req->data.nr;
-    f->log[f->log_len].error = error;
-    f->log_len++;
-}
-
 static int respond(struct rsc_fastpath *f, const struct seccomp_notif *req, int64_t value,
                    int error)
 {
@@ -411,7 +403,7 @@ static int respond(struct rsc_fastpath *f, const struct seccomp_notif *req, int6
                                       .error = error ? -error : 0};
     if (ioctl(f->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
         return -errno;
-    log_answer(f, req, error);
+    rsc_tally_add(&f->answered, req->data.nr, error, false);
     return 0;
 }
 
@@ -420,7 +412,7 @@ static int respond_continue(struct rsc_fastpath *f, const struct seccomp_notif *
     struct seccomp_notif_resp resp = {.id = req->id, .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE};
     if (ioctl(f->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
         return -errno;
-    log_answer(f, req, 0);
+    rsc_tally_add(&f->answered, req->data.nr, 0, true);
     return 0;
 }
 
@@ -668,7 +660,7 @@ static int answer_open(struct rsc_fastpath *f, const struct seccomp_notif *req, 
     close(fd);
     if (err && err != ENOENT)
         return respond(f, req, 0, err);
-    log_answer(f, req, 0);
+    rsc_tally_add(&f->answered, req->data.nr, 0, false);
     return 0;
 }
 
@@ -734,7 +726,7 @@ int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_
     if (nwatch > 8)
         return -EINVAL;
     for (;;) {
-        if (f->log_len >= RSC_LOG_SIZE)
+        if (f->answered.used >= RSC_TALLY_FULL)
             return RSC_DRAIN;
         fds[0].fd = f->notify_fd;
         fds[0].events = POLLIN;

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <linux/seccomp.h>
 
+#include "tally.h"
+
 #define RSC_MAX_NR 512
 #define RSC_LOG_SIZE 1024
 
@@ -29,7 +31,7 @@ enum rsc_serve_result {
     RSC_EVENT = 1,   /* `req` holds a call for Python */
     RSC_WAKE = 2,    /* a watched fd is readable, a signal arrived, or the timeout passed */
     RSC_HUP = 3,     /* no task uses the filter any more */
-    RSC_DRAIN = 4,   /* the answer log is full: Python records it, then calls again */
+    RSC_DRAIN = 4,   /* the tally is nearly full: Python takes it, then calls again */
 };
 
 struct rsc_answer {
@@ -45,8 +47,7 @@ struct rsc_fastpath {
     int gofer_cpu;
     uint8_t kind[RSC_MAX_NR];     /* enum rsc_kind per syscall number */
     char utsname[390];            /* struct new_utsname as uname answers it */
-    uint32_t log_len;
-    struct rsc_answer log[RSC_LOG_SIZE];
+    struct rsc_tally answered;    /* Python takes the counts (sentry/platform/fastpath.py) */
 };
 
 /* Forget every remembered lookup: called before any request that may change the box's

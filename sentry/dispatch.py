@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sentry.coverage.full import answer_as_filter
 from sentry.coverage.record import CoverageRecorder
 from sentry.handlers import HANDLERS, Handler, SandboxInfo, SyscallCall, load_all
-from sentry.platform.base import Platform, Response, SyscallEvent
+from sentry.platform.base import FastAnswers, Platform, Response, SyscallEvent
 from sentry.seccomp_filter import AUDIT_ARCH_X86_64
 from syscall_tables import SyscallTable
 from syscall_tables.model import SyscallEntry
@@ -56,10 +56,12 @@ class Dispatcher:
         if self.strace and entry and line is not None:
             self.strace.exit(line, entry.name, response, result)
 
-    def record_fast_answers(self, answers: list[tuple[int, int]]) -> None:
+    def record_fast_answers(self, answers: list[FastAnswers]) -> None:
         """Count the calls the C fast path answered, as if they had been handled here."""
-        for nr, err in answers:
-            self.coverage.record(self.table.by_number[nr], Response(errno=err))
+        for answer in answers:
+            self.coverage.record(self.table.by_number[answer.nr],
+                                 Response(errno=answer.errno, continue_call=answer.continued),
+                                 answer.calls)
 
     def handle(self, event: SyscallEvent) -> Response:
         entry = self.table.by_number.get(event.nr) if event.arch == AUDIT_ARCH_X86_64 else None

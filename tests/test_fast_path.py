@@ -67,6 +67,24 @@ def test_calls_answered_in_c_are_counted_in_the_coverage_record(
     assert counts["newfstatat"] + counts.get("statx", 0) >= 1
 
 
+def test_calls_continued_in_c_are_recorded_as_checked_then_continued(
+    runsc: Runsc, make_bundle: MakeBundle, tmp_path: Path
+):
+    """As Python records them: the same record with the fast path off (--strace)."""
+    bundle = make_bundle(["sh", "-c", "cd /etc && umask 022 && cd /missing"])
+    records = []
+    for flags in ([], ["--strace"]):
+        record_path = tmp_path / f"coverage{len(records)}.json"
+        runsc(*flags, "run", "--coverage-out", str(record_path), bundle.path)
+        calls = json.loads(record_path.read_text())["syscalls"]
+        records.append({c["name"]: (c["handled"], c["errors"]) for c in calls
+                        if c["name"] in ("chdir", "umask")})
+    assert records[0] == records[1]
+    handled, errors = records[0]["chdir"]
+    assert set(handled) == {"checked-continued", "emulated"} and errors == {"ENOENT": 1}
+    assert set(records[0]["umask"][0]) == {"checked-continued"}
+
+
 def test_remembered_failed_lookups_never_hide_names_the_box_creates(
     runsc: Runsc, make_bundle: MakeBundle
 ):

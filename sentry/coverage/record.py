@@ -60,9 +60,9 @@ class CoverageRecorder:
         # (number, handling, errno or 0) -> calls
         self.counts: dict[tuple[int, str, int], int] = {}
 
-    def record(self, entry: SyscallEntry, response: Response) -> None:
+    def record(self, entry: SyscallEntry, response: Response, calls: int = 1) -> None:
         key = (entry.number, handling(entry, response), response.errno)
-        self.counts[key] = self.counts.get(key, 0) + 1
+        self.counts[key] = self.counts.get(key, 0) + calls
 
     def stats(self) -> dict[int, CallStats]:
         """Syscall number -> its counts, for the calls that were made."""

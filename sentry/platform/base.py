@@ -15,7 +15,7 @@ import os
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sentry.native import vm_read, vm_write
 
@@ -33,6 +33,16 @@ class SyscallEvent:
     nr: int
     arch: int
     args: tuple[int, int, int, int, int, int]
+
+
+class FastAnswers(NamedTuple):
+    """Calls a C loop answered without Python, counted by outcome: the coverage record
+    adds them as if Python had answered each."""
+
+    nr: int
+    errno: int  # positive, or 0
+    continued: bool
+    calls: int
 
 
 @dataclass(frozen=True)
@@ -103,7 +113,7 @@ class Platform(abc.ABC):
         `timeout_ms` passes (None); by default, one receive()."""
         return self.receive()
 
-    def drain_fast_answers(self) -> list[tuple[int, int]]:
+    def drain_fast_answers(self) -> list[FastAnswers]:
         """(syscall number, errno) of the calls the C fast path answered since last asked."""
         return []
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sentry.native import ffi, lib
+from sentry.platform.base import FastAnswers
 from syscall_tables import SyscallTable
 
 # The C handler for each call the table may mark fast_path.
@@ -37,10 +38,22 @@ PTRACE_KINDS = frozenset({
     lib.RSC_GETRESGID, lib.RSC_GETGROUPS, lib.RSC_UNAME, lib.RSC_CREDENTIALS_CHANGE})
 
 
-def _drain(state: Any) -> list[tuple[int, int]]:
+def _drain(state: Any) -> list[FastAnswers]:
     log = state.log
-    answers = [(log[i].nr, log[i].error) for i in range(state.log_len)]
+    answers = [FastAnswers(log[i].nr, log[i].error, False, 1) for i in range(state.log_len)]
     state.log_len = 0
+    return answers
+
+
+def _take_tally(tally: Any) -> list[FastAnswers]:
+    """The counts of csrc/tally.h, emptied for the loop to count on."""
+    answers = []
+    for i in range(tally.used):
+        cell = tally.cells[tally.order[i]]
+        key = cell.key - 1
+        answers.append(FastAnswers(key >> 13, key & 0xFFF, bool(key >> 12 & 1), cell.count))
+        cell.key = cell.count = 0
+    tally.used = 0
     return answers
 
 
@@ -63,9 +76,9 @@ class FastPath:
         fds = ffi.new("int[]", list(watch) or [0])
         return int(lib.rsc_serve(self.state, fds, len(watch), timeout_ms, request))
 
-    def drain(self) -> list[tuple[int, int]]:
-        """(syscall number, errno) of every call answered in C since the last drain."""
-        return _drain(self.state)
+    def drain(self) -> list[FastAnswers]:
+        """The calls answered in C since the last drain."""
+        return _take_tally(self.state.answered)
 
 
 class PtraceFastPath:
@@ -88,6 +101,6 @@ class PtraceFastPath:
         """(tid, wait status) of the stop the loop took for Python (RSC_PT_STATUS)."""
         return int(self.state.tid), int(self.state.status)
 
-    def drain(self) -> list[tuple[int, int]]:
-        """(syscall number, errno) of every call answered in C since the last drain."""
+    def drain(self) -> list[FastAnswers]:
+        """The calls answered in C since the last drain."""
         return _drain(self.state)

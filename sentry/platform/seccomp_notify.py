@@ -20,7 +20,7 @@ import socket
 from collections.abc import Sequence
 
 from sentry.native import check, ffi, lib
-from sentry.platform.base import Platform, Response, SyscallEvent
+from sentry.platform.base import FastAnswers, Platform, Response, SyscallEvent
 from sentry.platform.fastpath import FastPath
 from sentry.seccomp_filter import SeccompFilter, intercept_notify
 from syscall_tables import SyscallTable
@@ -112,7 +112,7 @@ class SeccompNotifyPlatform(Platform):
             raise OSError(-result, "fast path")
         return self._event() if result == lib.RSC_EVENT else None
 
-    def drain_fast_answers(self) -> list[tuple[int, int]]:
+    def drain_fast_answers(self) -> list[FastAnswers]:
         return self.fast.drain() if self.fast is not None else []
 
     def receive(self) -> SyscallEvent | None:
