@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from sentry.cli import coverage, do, run, spec, syscalls
 from sentry.platform import PLATFORM_NAMES
@@ -41,7 +43,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """The program: run the command, then end the process at once with its status.
+
+    Python's own teardown (freeing every module and object, with full garbage
+    collections) took 20-40 ms after each run had finished; nothing is left for it to do:
+    the command's files are closed, its children reaped, and stdout/stderr are flushed
+    here. A flush that fails (a closed pipe) takes the usual way out, which reports it."""
+    status = run_command(argv)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(status)
+    os._exit(status)
+
+
+def run_command(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run the command; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     log_stream = open(args.log, "a", encoding="utf-8") if args.log else sys.stderr  # noqa: SIM115
@@ -58,4 +77,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
