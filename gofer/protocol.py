@@ -7,7 +7,7 @@ import enum
 import os
 import socket
 import struct
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 MAGIC = b"RG"
 VERSION = 1
@@ -50,8 +50,7 @@ class ProtocolError(Exception):
     """A datagram that breaks the protocol's bounds; answered with EPROTO."""
 
 
-@dataclass(frozen=True)
-class Caller:
+class Caller(NamedTuple):
     """Whose permissions a request runs with."""
 
     fsuid: int
@@ -60,21 +59,19 @@ class Caller:
     cap_effective: int
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     op: Op
     caller: Caller
     paths: tuple[bytes, ...]
     ints: tuple[int, int, int, int] = (0, 0, 0, 0)
     blob: bytes = b""
-    fd: int | None = field(default=None, compare=False)
+    fd: int | None = None  # travels beside the datagram (SCM_RIGHTS)
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     status: int  # 0 or -errno
     payload: bytes = b""
-    fd: int | None = field(default=None, compare=False)
+    fd: int | None = None  # travels beside the datagram (SCM_RIGHTS)
 
 
 def encode_request(req: Request) -> bytes:

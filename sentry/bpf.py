@@ -7,7 +7,7 @@ can prove that what the kernel will enforce is exactly what the syscall table sa
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 SECCOMP_RET_ACTION_FULL = 0xFFFF0000
 SECCOMP_RET_DATA = 0x0000FFFF
@@ -23,8 +23,7 @@ SECCOMP_RET_ALLOW = 0x7FFF0000
 _MASK32 = 0xFFFF_FFFF
 
 
-@dataclass(frozen=True)
-class Instruction:
+class Instruction(NamedTuple):
     code: int
     jt: int
     jf: int

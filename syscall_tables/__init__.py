@@ -12,6 +12,7 @@ import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from .model import ArgCompare, ArgRule, Compare, Disposition, Support, SyscallEntry
 from .policy import Policy
@@ -40,8 +41,7 @@ def _sources(arch: str) -> tuple[tuple[tuple[int, str], ...], Mapping[str, Polic
     return numbers.SYSCALLS, policy.POLICY
 
 
-@dataclass(frozen=True)
-class TableCounts:
+class TableCounts(NamedTuple):
     """How many entries per disposition and per support level (every level listed, zeros
     included), for the static coverage report."""
 

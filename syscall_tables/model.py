@@ -8,7 +8,7 @@ coverage report, so the three can never disagree.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 class Disposition(enum.Enum):
@@ -39,8 +39,7 @@ class Compare(enum.Enum):
     MASKED_EQ = "masked_eq"
 
 
-@dataclass(frozen=True)
-class ArgCompare:
+class ArgCompare(NamedTuple):
     """`args[arg] <op> value`; for MASKED_EQ, `(args[arg] & mask) == value`."""
 
     arg: int
@@ -67,8 +66,7 @@ class ArgCompare:
                 return (a & self.mask) == self.value
 
 
-@dataclass(frozen=True)
-class ArgRule:
+class ArgRule(NamedTuple):
     """One argument rule of a passthrough call: if all comparisons hold, allow the call
     (errno None) or fail it with `errno`. A call's rules must not overlap and must cover
     every argument value: libseccomp lets an unconditional rule swallow conditional ones
@@ -81,8 +79,7 @@ class ArgRule:
         return all(c.matches(args) for c in self.compares)
 
 
-@dataclass(frozen=True)
-class SyscallEntry:
+class SyscallEntry(NamedTuple):
     """One row of the table, as gVisor keeps them: number, name, how it is handled,
     support level and a one-line note."""
 
@@ -92,7 +89,7 @@ class SyscallEntry:
     support: Support
     note: str
     errno: int | None = None  # DENY only: the errno the call fails with
-    arg_rules: tuple[ArgRule, ...] = field(default=())  # PASSTHROUGH only
+    arg_rules: tuple[ArgRule, ...] = ()  # PASSTHROUGH only
     # EMULATE/GOFER only: answered by the C fast path (csrc/fastpath.c) without Python.
     fast_path: bool = False
 

@@ -5,23 +5,21 @@ which names are intercepted, and a test checks both sides name the same calls.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sentry.gofer_client import GoferClient
 from sentry.platform.base import Platform, Response, SyscallEvent
 from syscall_tables.model import SyscallEntry
 
 
-@dataclass(frozen=True)
-class SandboxInfo:
+class SandboxInfo(NamedTuple):
     """What handlers may know about the sandbox they answer for."""
 
     hostname: str
     gofer: GoferClient | None = None
 
 
-@dataclass(frozen=True)
-class SyscallCall:
+class SyscallCall(NamedTuple):
     """An intercepted call with the means to look into its caller."""
 
     event: SyscallEvent

@@ -3,11 +3,10 @@ truth, which the sentry translates into the box's view."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(NamedTuple):
     uids: tuple[int, int, int, int]  # real, effective, saved, filesystem
     gids: tuple[int, int, int, int]
     groups: tuple[int, ...]
