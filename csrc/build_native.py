@@ -122,6 +122,7 @@ ffibuilder.cdef(
     };
     int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch,
                          int timeout_ms);
+    int rsc_ptrace_resume(int tid, int request, int sig);
 
     int rsc_gofer_become(uint32_t fsuid, uint32_t fsgid, const uint32_t *groups, int ngroups,
                          uint64_t caps);
@@ -136,7 +137,7 @@ ffibuilder.set_source(
     # relative paths: setuptools refuses absolute ones
     sources=["csrc/native.c", "csrc/task_cache.c", "csrc/fastpath.c", "csrc/ptrace_fast.c",
              "csrc/tally.c",
-             "csrc/gofer_fast.c"],
+             "csrc/placement.c", "csrc/gofer_fast.c"],
     include_dirs=["csrc"],
     libraries=["seccomp"],
     extra_compile_args=["-O2", "-Wall"],

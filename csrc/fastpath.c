@@ -3,6 +3,7 @@
  * (fd forms, /dev/stdin aliases, O_PATH) is returned to Python instead. */
 #define _GNU_SOURCE
 #include "fastpath.h"
+#include "placement.h"
 #include "task_cache.h"
 
 #include <errno.h>
@@ -594,39 +595,8 @@ static int answer_readlink(struct rsc_fastpath *f, const struct seccomp_notif *r
  * both wake-ups would go to the other, idle CPU (tens of microseconds each on this VM,
  * where SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP keeps a plain answer on one CPU). For the
  * length of the ioctl the caller thread and the sentry are both held on the sentry's
- * CPU, then given their own masks back. Another thread of the box that reads the
- * caller's mask in that window sees one CPU; one that sets it then is overridden. */
-struct colocation {
-    pid_t tid;
-    cpu_set_t caller_mask, sentry_mask;
-    bool active;
-};
-
-static void colocate(struct colocation *c, pid_t tid)
-{
-    c->active = false;
-    c->tid = tid;
-    int cpu = sched_getcpu();
-    if (cpu < 0 || sched_getaffinity(tid, sizeof(c->caller_mask), &c->caller_mask) < 0 ||
-        sched_getaffinity(0, sizeof(c->sentry_mask), &c->sentry_mask) < 0)
-        return;
-    cpu_set_t here;
-    CPU_ZERO(&here);
-    CPU_SET(cpu, &here);
-    if (sched_setaffinity(tid, sizeof(here), &here) < 0)
-        return;  /* outside the box's cpuset, or the thread is gone */
-    sched_setaffinity(0, sizeof(here), &here);
-    c->active = true;
-}
-
-static void release(const struct colocation *c)
-{
-    if (!c->active)
-        return;
-    sched_setaffinity(c->tid, sizeof(c->caller_mask), &c->caller_mask);
-    sched_setaffinity(0, sizeof(c->sentry_mask), &c->sentry_mask);
-}
-
+ * CPU, then given their own masks back (placement.h, which says what the caller can see
+ * of it meanwhile). */
 static int answer_open(struct rsc_fastpath *f, const struct seccomp_notif *req, int kind)
 {
     const __u64 *a = req->data.args;
@@ -652,11 +622,11 @@ static int answer_open(struct rsc_fastpath *f, const struct seccomp_notif *req, 
     struct seccomp_notif_addfd addfd = {
         .id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,
         .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
-    struct colocation place;
-    colocate(&place, (pid_t)req->pid);
+    struct rsc_placement place;
+    rsc_colocate(&place, (pid_t)req->pid, true);
     int installed = ioctl(f->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
     int err = installed < 0 ? errno : 0;
-    release(&place);
+    rsc_release(&place);
     close(fd);
     if (err && err != ENOENT)
         return respond(f, req, 0, err);
