@@ -1,16 +1,23 @@
 /* Putting a woken thread on its waker's CPU. On this kind of VM waking an idle CPU costs
- * tens of microseconds, and a plain wakeup (the one PTRACE_CONT, PTRACE_SYSCALL and a
- * seccomp ADDFD give) sends the woken thread to the idle CPU while its waker goes to sleep
- * where it is. For the length of the wakeup the thread is held on the waker's CPU (its
- * affinity narrowed to that one CPU), then given its own mask back: a thread queued on a
- * CPU that its restored mask contains is not moved, so it runs there.
+ * tens of microseconds, and a plain wakeup (the one a seccomp ADDFD, PTRACE_CONT or
+ * PTRACE_SYSCALL gives) sends the woken thread to the idle CPU while its waker goes to
+ * sleep where it is. For the length of the wakeup the thread is held on the waker's CPU
+ * (its affinity narrowed to that one CPU), then given its own mask back: a thread queued
+ * on a CPU that its restored mask contains is not moved, so it runs there.
  *
  * The woken thread may run before rsc_release (it usually preempts its waker at once),
  * and what it does then sees the narrowed mask: sched_getaffinity shows one CPU, a
  * sched_setaffinity of its own is overridden, and a thread or process it creates keeps
- * one CPU for good. Use it only where the woken thread cannot reach user mode before
- * the release has happened (a ptrace resume that ends at the syscall-exit stop), or accept
- * that. Another thread that reads the held thread's mask in the window sees one CPU.
+ * one CPU for good (tests/test_placement.py). Another thread that reads the held thread's
+ * mask in the window sees one CPU.
+ *
+ * Tried on the ptrace platform and not used there: around PTRACE_CONT, getuid went from
+ * 52-64 us to 15 us with the other CPU idle (12-13 us without the trick when it is busy),
+ * but the tracee ran with one CPU until its next stop, and threads it made then kept it;
+ * making it SCHED_BATCH for the window (a batch thread does not preempt its waker) cost
+ * 24 us a call and still leaked under load (a tick's preemption inside the window). Around
+ * the PTRACE_SYSCALL of the injected courier calls, where the tracee runs none of its own
+ * code before its next stop, open+close went 419 -> 480 us and fork+exec 3.3 -> 3.8 ms.
  *
  * Nothing is done when the waker's CPU is not in the thread's mask (it keeps away from
  * that CPU), when the mask is that CPU alone, or when it cannot be set (a thread outside

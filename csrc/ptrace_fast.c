@@ -11,7 +11,6 @@
  * the stops behind the drained signal may not all have been taken. */
 #define _GNU_SOURCE
 #include "ptrace_fast.h"
-#include "placement.h"
 #include "task_cache.h"
 
 #include <errno.h>
@@ -27,7 +26,6 @@
 
 #define FALLBACK 1                  /* not answered here: Python takes the stop */
 #define PT_CONT 7
-#define PT_SYSCALL 24
 #define PT_GETREGS 12
 #define PT_SETREGS 13
 #define PT_GET_SYSCALL_INFO 0x420E
@@ -48,18 +46,6 @@ struct syscall_info {               /* struct ptrace_syscall_info, seccomp membe
 static long pt(long request, int tid, void *addr, void *data)
 {
     return syscall(SYS_ptrace, request, tid, addr, data);
-}
-
-int rsc_ptrace_resume(int tid, int request, int sig)
-{
-    struct rsc_placement place;
-    place.active = false;
-    if (request == PT_SYSCALL && sig == 0)
-        rsc_colocate(&place, tid, false);
-    long r = pt(request, tid, NULL, (void *)(long)sig);
-    int err = r < 0 ? errno : 0;
-    rsc_release(&place);
-    return -err;
 }
 
 /* `tid` still sits in the seccomp stop `regs` were read at: another thread's execve may

@@ -27,18 +27,6 @@ struct rsc_ptrace_fast {
     struct rsc_answer log[RSC_LOG_SIZE];
 };
 
-/* Resume stopped tracee `tid` with ptrace `request` and signal `sig`; 0 or -errno.
- *
- * PTRACE_SYSCALL without a signal is woken on the caller's CPU (placement.h), where a
- * plain wakeup would send it to an idle CPU and the tracer's wait for its next stop would
- * cost that CPU's wake-up (tens of microseconds here) twice. It is safe there only: the
- * tracee runs nothing of its own before that stop (the sentry's injected calls: at most
- * the rewound `syscall` instruction, its signals blocked), so nothing in the box sees or
- * inherits the narrowed mask. A resume into the workload's own code (PTRACE_CONT after an
- * answer) is left plain: the tracee preempts the tracer at once and would run, clone and
- * fork with one CPU until the tracer gives its mask back. */
-int rsc_ptrace_resume(int tid, int request, int sig);
-
 int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch, int timeout_ms);
 
 #endif

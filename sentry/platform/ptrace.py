@@ -72,6 +72,7 @@ from ptrace.binding import (
     ptrace_getregs,
     ptrace_getsiginfo,
     ptrace_setregs,
+    ptrace_syscall,
 )
 from ptrace.binding.func import (
     PTRACE_EVENT_CLONE,
@@ -97,7 +98,6 @@ if TYPE_CHECKING:
     from syscall_tables import SyscallTable
 
 # include/uapi/linux/ptrace.h: what python-ptrace does not define.
-PTRACE_SYSCALL = 24
 PTRACE_SEIZE = 0x4206
 PTRACE_INTERRUPT = 0x4207
 PTRACE_LISTEN = 0x4208
@@ -640,19 +640,10 @@ class InjectedCalls:
         regs.r9 = self.platform.own_call_mark  # the sixth argument, which these calls ignore
         try:
             ptrace_setregs(self.tid, regs)
+            ptrace_syscall(self.tid)
         except PtraceError as err:
             raise TraceeGone(self.tid) from err
-        self._step()
         return self._until_exit()
-
-    def _step(self, sig: int = 0) -> None:
-        """PTRACE_SYSCALL: on to the next syscall stop. Without a signal to deliver the task
-        runs no code of its own before that stop (at most the rewound `syscall`
-        instruction, its signals blocked), so it is woken on this CPU rather than sent to
-        an idle one (csrc/placement.h: the narrowed mask it holds meanwhile cannot be
-        seen, nor inherited); waking an idle CPU costs tens of microseconds here."""
-        if lib.rsc_ptrace_resume(self.tid, PTRACE_SYSCALL, sig) < 0:
-            raise TraceeGone(self.tid)
 
     def _until_exit(self) -> int:
         """Wait for this task's syscall-exit stop; pass the stops on the way."""
@@ -674,8 +665,10 @@ class InjectedCalls:
             elif event == PTRACE_EVENT_STOP and sig in STOP_SIGNALS:
                 self.group_stop = True  # re-entered by `finish`
             deliver = sig if not event and sig != SYSCALL_STOP else 0  # SIGSTOP: unblockable
-            # entry stop, our own call's seccomp stop (--coverage=full), group-stop
-            self._step(deliver)
+            try:  # entry stop, our own call's seccomp stop (--coverage=full), group-stop
+                ptrace_syscall(self.tid, deliver)
+            except PtraceError as err:
+                raise TraceeGone(self.tid) from err
 
     def _block_signals(self) -> None:
         self.saved_mask = ctypes.c_uint64()
