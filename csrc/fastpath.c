@@ -594,9 +594,10 @@ static int answer_readlink(struct rsc_fastpath *f, const struct seccomp_notif *r
 /* ADDFD wakes the caller with a plain wakeup and then waits for it to install the fd, so
  * both wake-ups would go to the other, idle CPU (tens of microseconds each on this VM,
  * where SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP keeps a plain answer on one CPU). For the
- * length of the ioctl the caller thread and the sentry are both held on the sentry's
- * CPU, then given their own masks back (placement.h, which says what the caller can see
- * of it meanwhile). */
+ * length of the ioctl the caller thread and the sentry are both held on the sentry's CPU
+ * (placement.h). Without SECCOMP_ADDFD_FLAG_SEND the caller only installs the fd and
+ * waits on for the answer, so it runs none of its own code while held: its mask is back
+ * before the answer (a separate SEND, woken on this CPU) lets it return. */
 static int answer_open(struct rsc_fastpath *f, const struct seccomp_notif *req, int kind)
 {
     const __u64 *a = req->data.args;
@@ -620,7 +621,7 @@ static int answer_open(struct rsc_fastpath *f, const struct seccomp_notif *req, 
     if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
         rsc_lookups_note_writer(fd);
     struct seccomp_notif_addfd addfd = {
-        .id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,
+        .id = req->id, .srcfd = (uint32_t)fd,
         .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
     struct rsc_placement place;
     rsc_colocate(&place, (pid_t)req->pid, true);
@@ -628,10 +629,9 @@ static int answer_open(struct rsc_fastpath *f, const struct seccomp_notif *req, 
     int err = installed < 0 ? errno : 0;
     rsc_release(&place);
     close(fd);
-    if (err && err != ENOENT)
-        return respond(f, req, 0, err);
-    rsc_tally_add(&f->answered, req->data.nr, 0, false);
-    return 0;
+    if (err == ENOENT)
+        return 0;  /* the caller is gone */
+    return err ? respond(f, req, 0, err) : respond(f, req, installed, 0);
 }
 
 /* chdir and execve(at): the gofer checks the path (a directory the caller may search,

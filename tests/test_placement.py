@@ -6,7 +6,6 @@ call gets its creator's own mask (tests/programs/placement_calls.c makes the che
 
 from __future__ import annotations
 
-import pytest
 from conftest import MakeBundle, Runsc, StaticProgram
 from test_ptrace_platform import run_program
 
@@ -20,12 +19,4 @@ def test_a_threads_affinity_and_policy_are_its_own_after_calls(
     result = run_program(runsc, make_bundle, static_program, "placement_calls")
 
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    inherited = next((line for line in lines if line.startswith("inherited")), None)
-    assert [line for line in lines if line != inherited] == [
-        f"{check} ok" for check in CHECKS if check != "inherited"]
-    if runsc.platform == "seccomp" and inherited != "inherited ok":
-        # csrc/fastpath.c holds the caller of an open on one CPU until ADDFD returns, and
-        # the caller, back in user mode by then, may fork or clone in that window.
-        pytest.xfail(f"seccomp ADDFD placement leaks into new tasks: {inherited}")
-    assert inherited == "inherited ok"
+    assert result.stdout.splitlines() == [f"{check} ok" for check in CHECKS]
