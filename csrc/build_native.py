@@ -76,7 +76,6 @@ ffibuilder.cdef(
     uint32_t rsc_act_trace(uint32_t data);
 
     #define RSC_MAX_NR ...
-    #define RSC_LOG_SIZE ...
     enum rsc_kind {
         RSC_PYTHON, RSC_GETUID, RSC_GETEUID, RSC_GETGID, RSC_GETEGID,
         RSC_GETRESUID, RSC_GETRESGID, RSC_GETGROUPS, RSC_UNAME,
@@ -86,7 +85,6 @@ ffibuilder.cdef(
         RSC_ATTRIBUTES_CHANGE, RSC_CHDIR, RSC_EXECVE, RSC_EXECVEAT, ...
     };
     enum rsc_serve_result { RSC_EVENT = 1, RSC_WAKE = 2, RSC_HUP = 3, RSC_DRAIN = 4 };
-    struct rsc_answer { int32_t nr; int32_t error; };
     struct rsc_tally_cell { uint32_t key; uint32_t count; };
     struct rsc_tally {
         uint32_t used;
@@ -117,8 +115,7 @@ ffibuilder.cdef(
         int status;
         uint8_t kind[512];
         char utsname[390];
-        uint32_t log_len;
-        struct rsc_answer log[1024];
+        struct rsc_tally answered;
     };
     int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch,
                          int timeout_ms);

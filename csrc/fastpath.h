@@ -12,7 +12,6 @@
 #include "tally.h"
 
 #define RSC_MAX_NR 512
-#define RSC_LOG_SIZE 1024
 
 enum rsc_kind {
     RSC_PYTHON = 0,
@@ -32,11 +31,6 @@ enum rsc_serve_result {
     RSC_WAKE = 2,    /* a watched fd is readable, a signal arrived, or the timeout passed */
     RSC_HUP = 3,     /* no task uses the filter any more */
     RSC_DRAIN = 4,   /* the tally is nearly full: Python takes it, then calls again */
-};
-
-struct rsc_answer {
-    int32_t nr;
-    int32_t error;   /* positive errno, or 0 */
 };
 
 struct rsc_fastpath {

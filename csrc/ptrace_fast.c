@@ -68,13 +68,6 @@ static int vm_write(int tid, uint64_t remote, const void *buf, size_t len)
     return n == (ssize_t)len ? 0 : -EFAULT;
 }
 
-static void log_answer(struct rsc_ptrace_fast *f, uint64_t nr, int error)
-{
-    f->log[f->log_len].nr = (int32_t)nr;
-    f->log[f->log_len].error = error;
-    f->log_len++;
-}
-
 /* Skip the call with `result` (a value, or -errno) as ptrace.py's respond() does. */
 static void skip_call(struct rsc_ptrace_fast *f, int tid, struct user_regs_struct *regs,
                       int64_t result)
@@ -84,7 +77,8 @@ static void skip_call(struct rsc_ptrace_fast *f, int tid, struct user_regs_struc
     regs->rax = (uint64_t)result;
     if (pt(PT_SETREGS, tid, NULL, regs) == 0)
         pt(PT_CONT, tid, NULL, NULL);
-    log_answer(f, nr, result < 0 && result > -4096 ? (int)-result : 0);
+    rsc_tally_add(&f->answered, (uint32_t)nr, result < 0 && result > -4096 ? (int)-result : 0,
+                  false);
 }
 
 static int64_t write_ids(int tid, const struct user_regs_struct *regs, const uint32_t ids[4])
@@ -150,7 +144,7 @@ static int answer(struct rsc_ptrace_fast *f, int tid)
         if (!in_stop(tid, &regs))
             return 0;
         pt(PT_CONT, tid, NULL, NULL);
-        log_answer(f, nr, 0);
+        rsc_tally_add(&f->answered, (uint32_t)nr, 0, true);
         return 0;
     default:
         return FALLBACK;  /* gofer calls need fd delivery or the gofer: Python's */
@@ -188,7 +182,7 @@ int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch, in
     if (nwatch > 8)
         return -EINVAL;
     for (;;) {
-        if (f->log_len >= RSC_LOG_SIZE) {
+        if (f->answered.used >= RSC_TALLY_FULL) {
             result = RSC_PT_DRAIN;
             break;
         }

@@ -14,7 +14,7 @@ enum rsc_ptrace_result {
     RSC_PT_WAKE = 2,    /* a watched fd is readable, a signal arrived, or the timeout passed;
                            nothing waitable was left untaken since SIGCHLD was drained */
     RSC_PT_LOOK = 3,    /* something waitable that is not a tracee's stop: receive() */
-    RSC_PT_DRAIN = 4,   /* the answer log is full: Python records it, then calls again */
+    RSC_PT_DRAIN = 4,   /* the tally is nearly full: Python takes it, then calls again */
 };
 
 struct rsc_ptrace_fast {
@@ -23,8 +23,7 @@ struct rsc_ptrace_fast {
     int status;
     uint8_t kind[RSC_MAX_NR];     /* enum rsc_kind per syscall number */
     char utsname[390];
-    uint32_t log_len;
-    struct rsc_answer log[RSC_LOG_SIZE];
+    struct rsc_tally answered;    /* Python takes the counts (sentry/platform/fastpath.py) */
 };
 
 int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch, int timeout_ms);

@@ -89,7 +89,7 @@ from ptrace.binding.func import (
 )
 
 from sentry.native import lib, vm_read, vm_write
-from sentry.platform.base import Platform, Response, SyscallEvent
+from sentry.platform.base import FastAnswers, Platform, Response, SyscallEvent
 from sentry.platform.fastpath import PtraceFastPath
 from sentry.seccomp_filter import AUDIT_ARCH_X86_64, SeccompFilter, intercept_trace
 from syscall_tables.numbers_x86_64 import SYSCALLS
@@ -176,7 +176,7 @@ class PtracePlatform(Platform):
         self.workload_status: int | None = None
         self.courier = PtraceFdCourier(self)
         self.fast: PtraceFastPath | None = None
-        self._fast_answers: list[tuple[int, int]] = []  # logged while serve() went on
+        self._fast_answers: list[FastAnswers] = []  # counted while serve() went on
         self._old_mask: set[int | signal.Signals] | None = None
         self._libc = ctypes.CDLL(None, use_errno=True)
 
@@ -244,7 +244,7 @@ class PtracePlatform(Platform):
             else:  # RSC_PT_WAKE
                 return None
 
-    def drain_fast_answers(self) -> list[tuple[int, int]]:
+    def drain_fast_answers(self) -> list[FastAnswers]:
         if self.fast is None:
             return []
         answers, self._fast_answers = self._fast_answers + self.fast.drain(), []
