@@ -91,11 +91,10 @@ ffibuilder.cdef(
         uint16_t order[1024];
         struct rsc_tally_cell cells[1024];
     };
+    struct rsc_gofer_link { int fd; int pid; int cpu; };
     struct rsc_fastpath {
         int notify_fd;
-        int gofer_fd;
-        int gofer_pid;
-        int gofer_cpu;
+        struct rsc_gofer_link gofer;
         uint8_t kind[512];
         char utsname[390];
         struct rsc_tally answered;
@@ -113,6 +112,7 @@ ffibuilder.cdef(
         int sigchld_fd;
         int tid;
         int status;
+        struct rsc_gofer_link gofer;
         uint8_t kind[512];
         char utsname[390];
         struct rsc_tally answered;
@@ -131,9 +131,8 @@ ffibuilder.set_source(
     '#include "fastpath.h"\n#include "ptrace_fast.h"\n#include "task_cache.h"\n'
     '#include "gofer_fast.h"\n',
     # relative paths: setuptools refuses absolute ones
-    sources=["csrc/native.c", "csrc/task_cache.c", "csrc/fastpath.c", "csrc/ptrace_fast.c",
-             "csrc/tally.c",
-             "csrc/placement.c", "csrc/gofer_fast.c"],
+    sources=["csrc/native.c", "csrc/task_cache.c", "csrc/answers.c", "csrc/fastpath.c",
+             "csrc/ptrace_fast.c", "csrc/tally.c", "csrc/placement.c", "csrc/gofer_fast.c"],
     include_dirs=["csrc"],
     libraries=["seccomp"],
     extra_compile_args=["-O2", "-Wall"],

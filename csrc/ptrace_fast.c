@@ -11,7 +11,6 @@
  * the stops behind the drained signal may not all have been taken. */
 #define _GNU_SOURCE
 #include "ptrace_fast.h"
-#include "task_cache.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -24,7 +23,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define FALLBACK 1                  /* not answered here: Python takes the stop */
 #define PT_CONT 7
 #define PT_GETREGS 12
 #define PT_SETREGS 13
@@ -60,14 +58,6 @@ static bool in_stop(int tid, const struct user_regs_struct *regs)
            info.stack_pointer == regs->rsp && info.nr == regs->orig_rax;
 }
 
-static int vm_write(int tid, uint64_t remote, const void *buf, size_t len)
-{
-    struct iovec local = {.iov_base = (void *)buf, .iov_len = len};
-    struct iovec far = {.iov_base = (void *)(uintptr_t)remote, .iov_len = len};
-    ssize_t n = process_vm_writev(tid, &local, 1, &far, 1, 0);
-    return n == (ssize_t)len ? 0 : -EFAULT;
-}
-
 /* Skip the call with `result` (a value, or -errno) as ptrace.py's respond() does. */
 static void skip_call(struct rsc_ptrace_fast *f, int tid, struct user_regs_struct *regs,
                       int64_t result)
@@ -81,74 +71,53 @@ static void skip_call(struct rsc_ptrace_fast *f, int tid, struct user_regs_struc
                   false);
 }
 
-static int64_t write_ids(int tid, const struct user_regs_struct *regs, const uint32_t ids[4])
+/* ---- answering a seccomp stop (answers.c gives the answers) ------------------------ */
+
+struct stop {
+    struct rsc_ptrace_fast *f;
+    struct user_regs_struct regs;
+};
+
+static bool still_pending(struct rsc_call *c)
 {
-    const uint64_t where[3] = {regs->rdi, regs->rsi, regs->rdx};
-    for (int i = 0; i < 3; i++)
-        if (vm_write(tid, where[i], &ids[i], 4) < 0)
-            return -EFAULT;
+    const struct stop *s = c->loop;
+    return in_stop(c->tid, &s->regs);
+}
+
+static int reply(struct rsc_call *c, int64_t value, int error)
+{
+    struct stop *s = c->loop;
+    if (still_pending(c))  /* else the caller is gone: its tid names another task's stop */
+        skip_call(s->f, c->tid, &s->regs, error ? -(int64_t)error : value);
     return 0;
 }
 
-static int64_t identity(int tid, const struct user_regs_struct *regs, const struct task *t,
-                        int kind)
+static int resume(struct rsc_call *c)
 {
-    switch (kind) {
-    case RSC_GETUID: return t->uid[0];
-    case RSC_GETEUID: return t->uid[1];
-    case RSC_GETGID: return t->gid[0];
-    case RSC_GETEGID: return t->gid[1];
-    case RSC_GETRESUID: return write_ids(tid, regs, t->uid);
-    case RSC_GETRESGID: return write_ids(tid, regs, t->gid);
-    default: break;
+    struct stop *s = c->loop;
+    if (still_pending(c)) {
+        pt(PT_CONT, c->tid, NULL, NULL);
+        rsc_tally_add(&s->f->answered, c->nr, 0, true);
     }
-    uint32_t size = (uint32_t)regs->rdi;  /* getgroups */
-    if (size == 0)
-        return t->ngroups;
-    if ((size & 0x80000000u) || size < (uint32_t)t->ngroups)
-        return -EINVAL;
-    if (t->ngroups && vm_write(tid, regs->rsi, t->groups, 4 * (size_t)t->ngroups) < 0)
-        return -EFAULT;
-    return t->ngroups;
+    return 0;
 }
 
-/* Answer `tid`'s seccomp stop; FALLBACK hands it to Python with its status. */
+static const struct rsc_call_ops stop_ops = {
+    .reply = reply, .resume = resume, .still_pending = still_pending};
+
+/* Answer `tid`'s seccomp stop; RSC_FALLBACK hands it to Python with its status. */
 static int answer(struct rsc_ptrace_fast *f, int tid)
 {
-    struct user_regs_struct regs;
-    if (pt(PT_GETREGS, tid, NULL, &regs) < 0)
+    struct stop s = {.f = f};
+    if (pt(PT_GETREGS, tid, NULL, &s.regs) < 0)
         return 0;  /* killed meanwhile: its exit follows (as ptrace.py's _syscall_event) */
-    uint64_t nr = regs.orig_rax;
+    uint64_t nr = s.regs.orig_rax;
     if (nr >= RSC_MAX_NR || f->kind[nr] == RSC_PYTHON)
-        return FALLBACK;
-    int kind = f->kind[nr];
-    switch (kind) {
-    case RSC_GETUID: case RSC_GETEUID: case RSC_GETGID: case RSC_GETEGID:
-    case RSC_GETRESUID: case RSC_GETRESGID: case RSC_GETGROUPS: {
-        struct task t;
-        if (rsc_task_of(tid, &t) < 0)
-            return FALLBACK;
-        if (!in_stop(tid, &regs))
-            return 0;  /* the caller is gone; its tid names another task's stop */
-        skip_call(f, tid, &regs, identity(tid, &regs, &t, kind));
-        return 0;
-    }
-    case RSC_UNAME:
-        if (!in_stop(tid, &regs))
-            return 0;
-        skip_call(f, tid, &regs, vm_write(tid, regs.rdi, f->utsname, sizeof(f->utsname)));
-        return 0;
-    case RSC_CREDENTIALS_CHANGE:
-        /* No decision rests on the arguments: the kernel applies them as made. */
-        rsc_task_forget(tid);
-        if (!in_stop(tid, &regs))
-            return 0;
-        pt(PT_CONT, tid, NULL, NULL);
-        rsc_tally_add(&f->answered, (uint32_t)nr, 0, true);
-        return 0;
-    default:
-        return FALLBACK;  /* gofer calls need fd delivery or the gofer: Python's */
-    }
+        return RSC_FALLBACK;
+    struct rsc_call c = {
+        .tid = tid, .nr = (uint32_t)nr, .ops = &stop_ops, .loop = &s,
+        .args = {s.regs.rdi, s.regs.rsi, s.regs.rdx, s.regs.r10, s.regs.r8, s.regs.r9}};
+    return rsc_answer_call(&f->gofer, f->utsname, &c, f->kind[nr]);
 }
 
 static void drain_sigchld(int fd)
@@ -232,7 +201,8 @@ int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch, in
             break;
         }
         int event = status >> 16;
-        if (WIFSTOPPED(status) && event == PT_EVENT_SECCOMP && answer(f, tid) != FALLBACK)
+        if (WIFSTOPPED(status) && event == PT_EVENT_SECCOMP &&
+            answer(f, tid) != RSC_FALLBACK)
             continue;
         f->tid = tid;
         f->status = status;

@@ -1,8 +1,9 @@
 /* The C fast path of the ptrace platform: a wait loop that takes tracee stops and
- * answers, at their seccomp stops, the table's fast_path calls that need neither fd
- * delivery nor the gofer (identity, uname, credential changes). Every other stop is handed
- * back to the Python platform (sentry/platform/ptrace.py), either unconsumed (look with
- * receive()) or as the wait status it was (act on it with on_status()). */
+ * answers, at their seccomp stops, the table's fast_path calls that need no fd delivery
+ * (identity, uname, credential and attribute changes, and the gofer's lookups and checks:
+ * answers.c). Every other stop is handed back to the Python platform
+ * (sentry/platform/ptrace.py), either unconsumed (look with receive()) or as the wait
+ * status it was (act on it with on_status()). */
 #ifndef RUNSC_PTRACE_FAST_H
 #define RUNSC_PTRACE_FAST_H
 
@@ -21,8 +22,9 @@ struct rsc_ptrace_fast {
     int sigchld_fd;               /* the platform's signalfd for SIGCHLD */
     int tid;                      /* RSC_PT_STATUS: whose status */
     int status;
+    struct rsc_gofer_link gofer;  /* fd -1: path calls go to Python */
     uint8_t kind[RSC_MAX_NR];     /* enum rsc_kind per syscall number */
-    char utsname[390];
+    char utsname[RSC_UTSNAME_SIZE];
     struct rsc_tally answered;    /* Python takes the counts (sentry/platform/fastpath.py) */
 };
 

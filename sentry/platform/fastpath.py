@@ -31,11 +31,9 @@ C_HANDLERS = {
 }
 
 
-# What the ptrace loop answers: calls needing neither fd delivery nor the gofer. Its
-# other fast_path calls (stat, open, ...) stay in Python on ptrace.
-PTRACE_KINDS = frozenset({
-    lib.RSC_GETUID, lib.RSC_GETEUID, lib.RSC_GETGID, lib.RSC_GETEGID, lib.RSC_GETRESUID,
-    lib.RSC_GETRESGID, lib.RSC_GETGROUPS, lib.RSC_UNAME, lib.RSC_CREDENTIALS_CHANGE})
+# What the ptrace loop answers: every fast_path call but opens, whose fds only the seccomp
+# platform can install from C (ptrace delivers them through an injected recvmsg).
+PTRACE_KINDS = frozenset(C_HANDLERS.values()) - {lib.RSC_OPEN, lib.RSC_OPENAT}
 
 
 def _take_tally(tally: Any) -> list[FastAnswers]:
@@ -50,6 +48,13 @@ def _take_tally(tally: Any) -> list[FastAnswers]:
     return answers
 
 
+def _link_gofer(link: Any, fd: int, pid: int) -> None:
+    """The gofer the C loop sends its path calls to (csrc/answers.h)."""
+    link.fd = fd
+    link.pid = pid
+    link.cpu = -1  # not yet placed
+
+
 class FastPath:
     """The C loop's state for one sandbox."""
 
@@ -57,9 +62,7 @@ class FastPath:
                  utsname: bytes) -> None:
         self.state = ffi.new("struct rsc_fastpath *")
         self.state.notify_fd = notify_fd
-        self.state.gofer_fd = gofer_fd
-        self.state.gofer_pid = gofer_pid
-        self.state.gofer_cpu = -1
+        _link_gofer(self.state.gofer, gofer_fd, gofer_pid)
         ffi.memmove(self.state.utsname, utsname, len(utsname))
         for entry in table.entries:
             if entry.fast_path and entry.number < lib.RSC_MAX_NR:
@@ -77,9 +80,11 @@ class FastPath:
 class PtraceFastPath:
     """The ptrace C loop's state for one sandbox (csrc/ptrace_fast.h)."""
 
-    def __init__(self, sigchld_fd: int, table: SyscallTable, utsname: bytes) -> None:
+    def __init__(self, sigchld_fd: int, gofer_fd: int, gofer_pid: int, table: SyscallTable,
+                 utsname: bytes) -> None:
         self.state = ffi.new("struct rsc_ptrace_fast *")
         self.state.sigchld_fd = sigchld_fd
+        _link_gofer(self.state.gofer, gofer_fd, gofer_pid)
         ffi.memmove(self.state.utsname, utsname, len(utsname))
         for entry in table.entries:
             kind = C_HANDLERS.get(entry.name) if entry.fast_path else None

@@ -221,7 +221,7 @@ class PtracePlatform(Platform):
 
     def enable_fast_path(self, table: SyscallTable, utsname: bytes, gofer_fd: int,
                          gofer_pid: int) -> bool:
-        self.fast = PtraceFastPath(self.sigchld_fd, table, utsname)
+        self.fast = PtraceFastPath(self.sigchld_fd, gofer_fd, gofer_pid, table, utsname)
         return True
 
     def serve(self, watch: Sequence[int], timeout_ms: int) -> SyscallEvent | None:

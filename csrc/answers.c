@@ -1,0 +1,600 @@
+/* See answers.h. Mirrors sentry/handlers/{sys_identity,sys_utsname,sys_stat,sys_file,
+ * sys_exec}.py and gofer/protocol.py for the calls it answers; every case those handle
+ * specially (/dev/stdin aliases, the caller's own /proc entries) is returned to Python. */
+#define _GNU_SOURCE
+#include "answers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* An fd form (fstat's newfstatat(fd, "", AT_EMPTY_PATH), faccessat2 likewise): no path
+ * to resolve, so the kernel runs it with the caller's own credentials. It re-reads the
+ * empty path; a path swapped in meanwhile resolves in the box's mount namespace, where
+ * the caller could stat or check it anyway. */
+#define CONTINUE_CALL 2
+#define AT_FDCWD_VALUE (-100)
+#define AT_SYMLINK_NOFOLLOW_VALUE 0x100
+#define AT_EACCESS_VALUE 0x200
+#define AT_EMPTY_PATH_VALUE 0x1000
+#define MAX_PAYLOAD 8192
+
+/* ---- the caller (its credentials: task_cache.c) ---------------------------------- */
+
+static int vm_write(int tid, uint64_t remote, const void *buf, size_t len)
+{
+    struct iovec local = {.iov_base = (void *)buf, .iov_len = len};
+    struct iovec far = {.iov_base = (void *)(uintptr_t)remote, .iov_len = len};
+    ssize_t n = process_vm_writev(tid, &local, 1, &far, 1, 0);
+    return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+/* A NUL-terminated string from the caller, page by page (it may end before an unmapped
+ * page). The sentry reads it once; the gofer resolves this copy. */
+static int read_cstring(int tid, uint64_t address, char *out)
+{
+    if (!address)
+        return -EFAULT;
+    size_t have = 0;
+    while (have < PATH_BYTES) {
+        uint64_t at = address + have;
+        size_t chunk = 4096 - (at % 4096);
+        if (chunk > PATH_BYTES - have)
+            chunk = PATH_BYTES - have;
+        struct iovec local = {.iov_base = out + have, .iov_len = chunk};
+        struct iovec far = {.iov_base = (void *)(uintptr_t)at, .iov_len = chunk};
+        ssize_t n = process_vm_readv(tid, &local, 1, &far, 1, 0);
+        if (n <= 0)
+            return -EFAULT;
+        char *nul = memchr(out + have, 0, (size_t)n);
+        if (nul)
+            return (int)(nul - out);
+        have += (size_t)n;
+    }
+    return -ENAMETOOLONG;
+}
+
+static bool starts_with_component(const char *path, const char *prefix)
+{
+    size_t len = strlen(prefix);
+    return strncmp(path, prefix, len) == 0 && (path[len] == 0 || path[len] == '/');
+}
+
+/* The box-absolute path for the gofer in `out` (its length in `*out_len`) and 0, -errno,
+ * or RSC_FALLBACK when it names one of the caller's own fds (/dev/stdin, /dev/fd/N,
+ * /proc/self/fd/N), which Python reopens. */
+static int box_path(int tid, const struct task *t, int dirfd, const char *path, char *out,
+                    int *out_len)
+{
+    char joined[PATH_BYTES * 2];
+    if (!*path)
+        return -ENOENT;
+    if (path[0] == '/') {
+        snprintf(joined, sizeof(joined), "%s", path);
+    } else {
+        char link[64], base[PATH_BYTES];
+        if (dirfd == AT_FDCWD_VALUE)
+            snprintf(link, sizeof(link), "/proc/%d/cwd", tid);
+        else
+            snprintf(link, sizeof(link), "/proc/%d/fd/%d", tid, dirfd);
+        ssize_t n = readlink(link, base, sizeof(base) - 1);
+        if (n < 0)
+            return errno == ENOENT ? -EBADF : -errno;
+        base[n] = 0;
+        if (base[0] != '/')
+            return -ENOTDIR;
+        static const char deleted[] = " (deleted)";
+        if ((size_t)n >= sizeof(deleted) - 1 &&
+            strcmp(base + n - (sizeof(deleted) - 1), deleted) == 0)
+            return -ENOENT;
+        while (n > 0 && base[n - 1] == '/')
+            base[--n] = 0;
+        snprintf(joined, sizeof(joined), "%s/%s", base, path);
+    }
+    if (starts_with_component(joined, "/dev/fd") || strcmp(joined, "/dev/stdin") == 0 ||
+        strcmp(joined, "/dev/stdout") == 0 || strcmp(joined, "/dev/stderr") == 0)
+        return RSC_FALLBACK;
+    static const struct { const char *alias; int kind; } proc_aliases[] = {
+        {"/proc/self", 0}, {"/proc/thread-self", 1}, {"/proc/net", 2}, {"/proc/mounts", 3},
+    };
+    for (size_t i = 0; i < sizeof(proc_aliases) / sizeof(proc_aliases[0]); i++) {
+        const char *alias = proc_aliases[i].alias;
+        if (!starts_with_component(joined, alias))
+            continue;
+        const char *rest = joined + strlen(alias);
+        static const char *const suffix[] = {"", "", "/net", "/mounts"};
+        char real[sizeof(joined)];
+        if (proc_aliases[i].kind == 1)
+            snprintf(real, sizeof(real), "/proc/%ld/task/%ld%s", t->box_tgid, t->box_tid, rest);
+        else
+            snprintf(real, sizeof(real), "/proc/%ld%s%s", t->box_tgid,
+                     suffix[proc_aliases[i].kind], rest);
+        snprintf(joined, sizeof(joined), "%s", real);
+        break;
+    }
+    char own_fds[64];
+    snprintf(own_fds, sizeof(own_fds), "/proc/%ld/", t->box_tgid);
+    if (strncmp(joined, own_fds, strlen(own_fds)) == 0)
+        return RSC_FALLBACK;  /* the caller's own /proc entries: fd, exe and cwd links */
+    size_t len = strlen(joined);
+    if (len >= PATH_BYTES)
+        return -ENAMETOOLONG;
+    memcpy(out, joined, len + 1);
+    *out_len = (int)len;
+    return 0;
+}
+
+/* ---- the gofer (gofer/PROTOCOL.md, version 1) ------------------------------------- */
+
+static void put(char **p, const void *data, size_t len)
+{
+    memcpy(*p, data, len);
+    *p += len;
+}
+
+/* Lookups, remembered: builds and interpreters repeat them by the ten thousand (gcc's
+ * failing readlinks name a few hundred paths; python stats each sys.path directory for
+ * every import). Kept, per caller credentials and arguments:
+ *  - failures that a change of the box's names can undo (ENOENT, ENOTDIR, and EINVAL from
+ *    readlink of a non-link);
+ *  - successful stat/statx, access and readlink answers (the struct or the link text).
+ * Every change of names or attributes made by path goes through the gofer, and the sentry
+ * forgets everything before any request that may make one (rsc_lookups_forget); changes
+ * made through an fd are caught as follows. Size and times change through writable fds:
+ * every inode the box opens for writing is marked, and a remembered stat of a marked
+ * inode is never used (the mark stays while the box lives, since closes are not seen).
+ * fchmod, fchown and the xattr calls are intercepted only to forget everything
+ * (RSC_ATTRIBUTES_CHANGE). Not seen: changes made from outside the box (a host process
+ * writing into a bind-mounted volume), and access times, which reads and directory
+ * listings move without the sentry seeing them: a remembered stat shows the atime of
+ * its first answer. */
+#define LOOKUP_SLOTS 8192
+#define LOOKUP_PAYLOAD 256      /* struct statx; longer link texts are not kept */
+#define WRITTEN_SLOTS 16384
+#define WRITTEN_LIMIT (WRITTEN_SLOTS * 3 / 4)
+
+struct lookup_slot {
+    uint64_t key_a, key_b;
+    uint32_t generation;
+    int32_t status;
+    uint32_t payload_len;
+    char payload[LOOKUP_PAYLOAD];
+};
+
+struct inode_id {
+    uint64_t dev, ino;
+};
+
+static struct lookup_slot lookups[LOOKUP_SLOTS];
+static uint32_t lookup_generation = 1;
+static struct inode_id written[WRITTEN_SLOTS];
+static unsigned written_count;
+static bool written_overflow;  /* too many to track: no stat answer is remembered */
+
+void rsc_lookups_forget(void)
+{
+    lookup_generation++;
+}
+
+static struct inode_id *written_slot(struct inode_id id)
+{
+    uint64_t h = (id.dev * 0x9E3779B97F4A7C15ULL) ^ (id.ino * 0xC2B2AE3D27D4EB4FULL);
+    for (unsigned i = 0; i < WRITTEN_SLOTS; i++) {
+        struct inode_id *slot = &written[(h + i) % WRITTEN_SLOTS];
+        if ((slot->dev == id.dev && slot->ino == id.ino) || (!slot->dev && !slot->ino))
+            return slot;
+    }
+    return NULL;  /* unreachable below WRITTEN_LIMIT */
+}
+
+static bool was_written(struct inode_id id)
+{
+    if (written_overflow)
+        return true;
+    struct inode_id *slot = written_slot(id);
+    return slot && slot->dev == id.dev && slot->ino == id.ino;
+}
+
+void rsc_lookups_note_writer(int fd)
+{
+    struct stat st;
+    rsc_lookups_forget();
+    if (fstat(fd, &st) < 0 || written_count >= WRITTEN_LIMIT) {
+        written_overflow = true;
+        return;
+    }
+    struct inode_id id = {.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
+    struct inode_id *slot = written_slot(id);
+    if (slot && !(slot->dev == id.dev && slot->ino == id.ino)) {
+        *slot = id;
+        written_count++;
+    }
+}
+
+/* The inode a stat or statx answer describes; false if the answer does not say. */
+static bool answered_inode(int op, const char *payload, size_t len, struct inode_id *id)
+{
+    if (op == OP_STAT && len == sizeof(struct stat)) {
+        const struct stat *st = (const void *)payload;
+        id->dev = (uint64_t)st->st_dev;
+        id->ino = (uint64_t)st->st_ino;
+        return true;
+    }
+    if (op == OP_STATX && len == sizeof(struct statx)) {
+        const struct statx *stx = (const void *)payload;
+        if (!(stx->stx_mask & STATX_INO))
+            return false;
+        id->dev = (uint64_t)makedev(stx->stx_dev_major, stx->stx_dev_minor);
+        id->ino = stx->stx_ino;
+        return true;
+    }
+    return false;
+}
+
+static void hash_bytes(uint64_t *a, uint64_t *b, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        *a = (*a ^ p[i]) * 0x100000001b3ULL;             /* FNV-1a */
+        *b = (*b ^ p[i]) * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
+    }
+}
+
+static struct lookup_slot *lookup_slot(int op, bool real_ids, const struct task *t,
+                                       const int64_t ints[4], const char *path, int path_len,
+                                       uint64_t *key_a, uint64_t *key_b)
+{
+    uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
+    uint32_t ids[2] = {real_ids ? t->uid[0] : t->uid[3], real_ids ? t->gid[0] : t->gid[3]};
+    int32_t head[2] = {op, real_ids};
+    hash_bytes(&a, &b, head, sizeof(head));
+    hash_bytes(&a, &b, ids, sizeof(ids));
+    hash_bytes(&a, &b, &t->cap_eff, sizeof(t->cap_eff));
+    hash_bytes(&a, &b, t->groups, 4 * (size_t)t->ngroups);
+    hash_bytes(&a, &b, ints, 2 * sizeof(int64_t));
+    hash_bytes(&a, &b, path, (size_t)path_len);
+    *key_a = a;
+    *key_b = b;
+    return &lookups[a % LOOKUP_SLOTS];
+}
+
+/* Whether this answer may be remembered (see above). */
+static bool rememberable(int op, int status, const char *payload, size_t len)
+{
+    if (status == -ENOENT || status == -ENOTDIR)
+        return true;
+    if (op == OP_READLINK)
+        return status == -EINVAL || (status == 0 && len <= LOOKUP_PAYLOAD);
+    if (status != 0)
+        return false;
+    if (op == OP_ACCESS || op == OP_CHECK_DIR || op == OP_CHECK_EXEC)
+        return true;
+    struct inode_id id;
+    return answered_inode(op, payload, len, &id) && !was_written(id);
+}
+
+/* A remembered answer still true: a stat of an inode written since is not. */
+static bool still_true(int op, const struct lookup_slot *slot)
+{
+    struct inode_id id;
+    if (slot->status != 0 || !answered_inode(op, slot->payload, slot->payload_len, &id))
+        return true;
+    return !was_written(id);
+}
+
+int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool real_ids,
+                   const char *path, int path_len, const int64_t ints[4], char *payload,
+                   size_t *payload_len, int *fd_out)
+{
+    bool creates = op == OP_OPEN && ((ints[0] & O_CREAT) || (ints[0] & O_TMPFILE) == O_TMPFILE);
+    if (creates)
+        rsc_lookups_forget();
+    uint64_t key_a = 0, key_b = 0;
+    struct lookup_slot *slot = creates ? NULL : lookup_slot(op, real_ids, t, ints, path,
+                                                             path_len, &key_a, &key_b);
+    if (slot && slot->generation == lookup_generation && slot->key_a == key_a &&
+        slot->key_b == key_b && still_true(op, slot)) {
+        if (payload) {
+            memcpy(payload, slot->payload, slot->payload_len);
+            *payload_len = slot->payload_len;
+        }
+        return slot->status;
+    }
+    char msg[22 + 4 * MAX_GROUPS + 32 + 1 + 2 + PATH_BYTES + 2];
+    char *p = msg;
+    uint32_t fsuid = real_ids ? t->uid[0] : t->uid[3];
+    uint32_t fsgid = real_ids ? t->gid[0] : t->gid[3];
+    uint64_t caps = real_ids ? (t->uid[0] == 0 ? t->cap_prm : 0) : t->cap_eff;
+    uint8_t version = 1, op8 = (uint8_t)op, npaths = 1;
+    uint16_t ngroups = (uint16_t)t->ngroups, plen = (uint16_t)path_len, blob = 0;
+    put(&p, "RG", 2);
+    put(&p, &version, 1);
+    put(&p, &op8, 1);
+    put(&p, &fsuid, 4);
+    put(&p, &fsgid, 4);
+    put(&p, &caps, 8);
+    put(&p, &ngroups, 2);
+    put(&p, t->groups, 4 * (size_t)t->ngroups);
+    put(&p, ints, 32);
+    put(&p, &npaths, 1);
+    put(&p, &plen, 2);
+    put(&p, path, (size_t)path_len);
+    put(&p, &blob, 2);
+    int cpu = sched_getcpu();
+    if (cpu >= 0 && cpu != g->cpu && g->pid > 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        if (sched_setaffinity(g->pid, sizeof(set), &set) == 0)
+            g->cpu = cpu;
+    }
+    if (send(g->fd, msg, (size_t)(p - msg), MSG_NOSIGNAL) != p - msg)
+        return RSC_FALLBACK;
+
+    char reply[11 + MAX_PAYLOAD];
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    struct iovec iov = {.iov_base = reply, .iov_len = sizeof(reply)};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = sizeof(control.buf)};
+    ssize_t n = recvmsg(g->fd, &mh, MSG_CMSG_CLOEXEC);
+    int fd = -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+            memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    int32_t status;
+    uint32_t length;
+    if (n < 11 || memcmp(reply, "RG\1", 3) != 0 || (mh.msg_flags & MSG_CTRUNC))
+        goto broken;
+    memcpy(&status, reply + 3, 4);
+    memcpy(&length, reply + 7, 4);
+    if (status > 0 || status < -4095 || length > MAX_PAYLOAD || (ssize_t)length != n - 11)
+        goto broken;
+    if (payload) {
+        memcpy(payload, reply + 11, length);
+        *payload_len = length;
+    }
+    if (slot && rememberable(op, status, reply + 11, length)) {
+        slot->key_a = key_a;
+        slot->key_b = key_b;
+        slot->generation = lookup_generation;
+        slot->status = status;
+        slot->payload_len = status == 0 ? length : 0;
+        memcpy(slot->payload, reply + 11, slot->payload_len);
+    }
+    if (fd_out && status == 0)
+        *fd_out = fd;
+    else if (fd >= 0)
+        close(fd);
+    return status;
+broken:
+    if (fd >= 0)
+        close(fd);
+    return RSC_FALLBACK;
+}
+
+/* ---- the answers ---------------------------------------------------------------- */
+
+static int write_ids(struct rsc_call *c, const uint32_t ids[4])
+{
+    for (int i = 0; i < 3; i++)
+        if (vm_write(c->tid, c->args[i], &ids[i], 4) < 0)
+            return c->ops->reply(c, 0, EFAULT);
+    return c->ops->reply(c, 0, 0);
+}
+
+static int answer_identity(struct rsc_call *c, int kind)
+{
+    struct task t;
+    int tid = c->tid;
+    int cached = rsc_task_of(tid, &t);
+    if (cached < 0 || (!cached && !c->ops->still_pending(c)))
+        return c->ops->reply(c, 0, ESRCH);
+    switch (kind) {
+    case RSC_GETUID: return c->ops->reply(c, t.uid[0], 0);
+    case RSC_GETEUID: return c->ops->reply(c, t.uid[1], 0);
+    case RSC_GETGID: return c->ops->reply(c, t.gid[0], 0);
+    case RSC_GETEGID: return c->ops->reply(c, t.gid[1], 0);
+    case RSC_GETRESUID: return write_ids(c, t.uid);
+    case RSC_GETRESGID: return write_ids(c, t.gid);
+    default: break;
+    }
+    uint32_t size = (uint32_t)c->args[0];
+    if (size == 0)
+        return c->ops->reply(c, t.ngroups, 0);
+    if ((size & 0x80000000u) || size < (uint32_t)t.ngroups)
+        return c->ops->reply(c, 0, EINVAL);
+    if (t.ngroups && vm_write(tid, c->args[1], t.groups, 4 * (size_t)t.ngroups) < 0)
+        return c->ops->reply(c, 0, EFAULT);
+    return c->ops->reply(c, t.ngroups, 0);
+}
+
+int rsc_prepare_path(struct rsc_call *c, int dirfd, uint64_t address, bool empty_path_ok,
+                     struct rsc_path_call *pc)
+{
+    int tid = c->tid;
+    char raw[PATH_BYTES];
+    int len = read_cstring(tid, address, raw);
+    if (len < 0)
+        return len;
+    if (len == 0 && empty_path_ok)
+        return CONTINUE_CALL;
+    int known = rsc_task_of(tid, &pc->task);
+    if (known < 0)
+        return -ESRCH;
+    int r = box_path(tid, &pc->task, dirfd, raw, pc->path, &pc->path_len);
+    if (r != 0)
+        return r;
+    /* The tid may name another task now, unless the credential cache's pidfd showed the
+     * caller alive after its path was read, and an absolute path needed no other read
+     * by tid (a relative one reads /proc/TID/cwd or fd/N after that check). */
+    bool absolute = raw[0] == '/';
+    if (!(known && absolute) && !c->ops->still_pending(c))
+        return -ESRCH;
+    return 0;
+}
+
+int rsc_end_early(struct rsc_call *c, int outcome)
+{
+    if (outcome == RSC_FALLBACK)
+        return RSC_FALLBACK;
+    if (outcome == CONTINUE_CALL)
+        return c->ops->resume(c);
+    return c->ops->reply(c, 0, -outcome);
+}
+
+static int answer_stat(struct rsc_gofer_link *g, struct rsc_call *c, int kind)
+{
+    const uint64_t *a = c->args;
+    int dirfd = AT_FDCWD_VALUE, flags = 0;
+    uint64_t path_arg = a[0], out = a[1];
+    uint32_t mask = 0;
+    switch (kind) {
+    case RSC_LSTAT: flags = AT_SYMLINK_NOFOLLOW_VALUE; break;
+    case RSC_NEWFSTATAT:
+        dirfd = (int)a[0]; path_arg = a[1]; out = a[2]; flags = (int)a[3]; break;
+    case RSC_STATX:
+        dirfd = (int)a[0]; path_arg = a[1]; flags = (int)a[2]; mask = (uint32_t)a[3];
+        out = a[4]; break;
+    default: break;
+    }
+    struct rsc_path_call pc;
+    int r = rsc_prepare_path(c, dirfd, path_arg, flags & AT_EMPTY_PATH_VALUE, &pc);
+    if (r != 0)
+        return rsc_end_early(c, r);
+    char payload[MAX_PAYLOAD];
+    size_t payload_len = 0;
+    int64_t ints[4] = {flags & AT_SYMLINK_NOFOLLOW_VALUE, 0, 0, 0};
+    int op = OP_STAT;
+    if (kind == RSC_STATX) {
+        op = OP_STATX;
+        ints[0] = flags & ~AT_EMPTY_PATH_VALUE;
+        ints[1] = mask;
+    }
+    int status = rsc_gofer_call(g, op, &pc.task, false, pc.path, pc.path_len, ints, payload,
+                            &payload_len, NULL);
+    if (status != 0)
+        return rsc_end_early(c, status);
+    if (vm_write(c->tid, out, payload, payload_len) < 0)
+        return c->ops->reply(c, 0, EFAULT);
+    return c->ops->reply(c, 0, 0);
+}
+
+static int answer_access(struct rsc_gofer_link *g, struct rsc_call *c, int kind)
+{
+    const uint64_t *a = c->args;
+    int dirfd = AT_FDCWD_VALUE, flags = 0;
+    uint64_t path_arg = a[0];
+    uint32_t mode = (uint32_t)a[1];
+    if (kind != RSC_ACCESS) {
+        dirfd = (int)a[0]; path_arg = a[1]; mode = (uint32_t)a[2];
+        flags = kind == RSC_FACCESSAT2 ? (int)a[3] : 0;
+    }
+    if ((mode & ~7u) || (flags & ~(AT_EACCESS_VALUE | AT_SYMLINK_NOFOLLOW_VALUE |
+                                   AT_EMPTY_PATH_VALUE)))
+        return c->ops->reply(c, 0, EINVAL);
+    struct rsc_path_call pc;
+    int r = rsc_prepare_path(c, dirfd, path_arg, flags & AT_EMPTY_PATH_VALUE, &pc);
+    if (r != 0)
+        return rsc_end_early(c, r);
+    int64_t ints[4] = {mode, flags & AT_SYMLINK_NOFOLLOW_VALUE, 0, 0};
+    int status = rsc_gofer_call(g, OP_ACCESS, &pc.task, !(flags & AT_EACCESS_VALUE), pc.path,
+                            pc.path_len, ints, NULL, NULL, NULL);
+    if (status == RSC_FALLBACK)
+        return RSC_FALLBACK;
+    return c->ops->reply(c, 0, -status);
+}
+
+static int answer_readlink(struct rsc_gofer_link *g, struct rsc_call *c, int kind)
+{
+    const uint64_t *a = c->args;
+    int dirfd = kind == RSC_READLINKAT ? (int)a[0] : AT_FDCWD_VALUE;
+    const uint64_t *rest = kind == RSC_READLINKAT ? a + 1 : a;
+    int size = (int)rest[2];
+    if (size <= 0)
+        return c->ops->reply(c, 0, EINVAL);
+    struct rsc_path_call pc;
+    int r = rsc_prepare_path(c, dirfd, rest[0], false, &pc);
+    if (r != 0)
+        return rsc_end_early(c, r);
+    char payload[MAX_PAYLOAD];
+    size_t len = 0;
+    int64_t ints[4] = {0, 0, 0, 0};
+    int status = rsc_gofer_call(g, OP_READLINK, &pc.task, false, pc.path, pc.path_len, ints,
+                            payload, &len, NULL);
+    if (status != 0)
+        return rsc_end_early(c, status);
+    if (len > (size_t)size)
+        len = (size_t)size;
+    if (vm_write(c->tid, rest[1], payload, len) < 0)
+        return c->ops->reply(c, 0, EFAULT);
+    return c->ops->reply(c, (int64_t)len, 0);
+}
+
+/* chdir and execve(at): the gofer checks the path (a directory the caller may search,
+ * a regular file it may execute), then the kernel runs the call, re-resolving the path in
+ * the box's mount namespace (see sentry/handlers/sys_exec.py for why that is safe). */
+static int answer_check(struct rsc_gofer_link *g, struct rsc_call *c, int kind)
+{
+    const uint64_t *a = c->args;
+    bool at = kind == RSC_EXECVEAT;
+    bool empty_ok = at && (a[4] & AT_EMPTY_PATH_VALUE);  /* the fd is already open */
+    struct rsc_path_call pc;
+    int r = rsc_prepare_path(c, at ? (int)a[0] : AT_FDCWD_VALUE, at ? a[1] : a[0], empty_ok,
+                         &pc);
+    if (r != 0)
+        return rsc_end_early(c, r);
+    int64_t ints[4] = {0, 0, 0, 0};
+    int status = rsc_gofer_call(g, kind == RSC_CHDIR ? OP_CHECK_DIR : OP_CHECK_EXEC, &pc.task,
+                            false, pc.path, pc.path_len, ints, NULL, NULL, NULL);
+    if (status != 0)
+        return rsc_end_early(c, status);
+    return c->ops->resume(c);
+}
+
+
+int rsc_answer_call(struct rsc_gofer_link *g, const char *utsname, struct rsc_call *c,
+                    int kind)
+{
+    switch (kind) {
+    case RSC_GETUID: case RSC_GETEUID: case RSC_GETGID: case RSC_GETEGID:
+    case RSC_GETRESUID: case RSC_GETRESGID: case RSC_GETGROUPS:
+        return answer_identity(c, kind);
+    case RSC_UNAME:
+        if (vm_write(c->tid, c->args[0], utsname, RSC_UTSNAME_SIZE) < 0)
+            return c->ops->reply(c, 0, EFAULT);
+        return c->ops->reply(c, 0, 0);
+    case RSC_CREDENTIALS_CHANGE:
+        /* No decision rests on the arguments: the kernel applies them as made. */
+        rsc_task_forget(c->tid);
+        return c->ops->resume(c);
+    case RSC_ATTRIBUTES_CHANGE:
+        /* fchmod, fchown, xattrs: the kernel applies them as made; remembered stat and
+         * access answers may no longer hold. */
+        rsc_lookups_forget();
+        return c->ops->resume(c);
+    default:
+        break;
+    }
+    if (g->fd < 0)
+        return RSC_FALLBACK;
+    switch (kind) {
+    case RSC_STAT: case RSC_LSTAT: case RSC_NEWFSTATAT: case RSC_STATX:
+        return answer_stat(g, c, kind);
+    case RSC_ACCESS: case RSC_FACCESSAT: case RSC_FACCESSAT2:
+        return answer_access(g, c, kind);
+    case RSC_READLINK: case RSC_READLINKAT:
+        return answer_readlink(g, c, kind);
+    case RSC_CHDIR: case RSC_EXECVE: case RSC_EXECVEAT:
+        return answer_check(g, c, kind);
+    default:
+        return RSC_FALLBACK;
+    }
+}
