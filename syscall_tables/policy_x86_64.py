@@ -5,8 +5,8 @@ pass through, confined by the box's mount namespace. Every emulate/deny note say
 Nothing is KILL here: every call only hostile programs want is refused in BPF before it
 reaches the kernel, which is as safe as killing and keeps probing programs alive; the
 filter builder kills foreign architectures and x32 numbers itself. "In C" (fast_path)
-holds on the seccomp platform; on ptrace every intercepted call is answered in Python, and
-the notes say where a call behaves differently there.
+holds on both platforms (csrc/answers.c) except for opens, whose fds only the seccomp
+platform installs from C; the notes say where a call behaves differently on ptrace.
 """
 
 from __future__ import annotations
