@@ -155,7 +155,9 @@ static void put(char **p, const void *data, size_t len)
  * (RSC_ATTRIBUTES_CHANGE). Not seen: changes made from outside the box (a host process
  * writing into a bind-mounted volume), and access times, which reads and directory
  * listings move without the sentry seeing them: a remembered stat shows the atime of
- * its first answer. */
+ * its first answer. Nothing is remembered under the trees Python names volatile
+ * (rsc_lookups_never_remember): /proc, /sys, /dev, bind mounts and every mount that is
+ * not a tmpfs, whose names the kernel or the host change without the box's calls. */
 #define LOOKUP_SLOTS 8192
 #define LOOKUP_PAYLOAD 256      /* struct statx; longer link texts are not kept */
 #define WRITTEN_SLOTS 16384
@@ -182,6 +184,39 @@ static bool written_overflow;  /* too many to track: no stat answer is remembere
 void rsc_lookups_forget(void)
 {
     lookup_generation++;
+}
+
+#define VOLATILE_TREES 64
+#define VOLATILE_PATH 512
+
+static char volatile_trees[VOLATILE_TREES][VOLATILE_PATH];
+static int volatile_count;
+static bool remember_nothing;  /* more trees than fit: no lookup is remembered */
+
+void rsc_lookups_never_remember(const char *tree)
+{
+    size_t len = strlen(tree);
+    while (len > 1 && tree[len - 1] == '/')
+        len--;
+    if (volatile_count == VOLATILE_TREES || len >= VOLATILE_PATH || tree[0] != '/') {
+        remember_nothing = true;
+        return;
+    }
+    memcpy(volatile_trees[volatile_count], tree, len);
+    volatile_trees[volatile_count++][len] = 0;
+}
+
+static bool in_volatile_tree(const char *path)
+{
+    if (remember_nothing)
+        return true;
+    for (int i = 0; i < volatile_count; i++) {
+        const char *tree = volatile_trees[i];
+        size_t len = strlen(tree);
+        if (len == 1 || (strncmp(path, tree, len) == 0 && (path[len] == 0 || path[len] == '/')))
+            return true;
+    }
+    return false;
 }
 
 static struct inode_id *written_slot(struct inode_id id)
@@ -298,8 +333,9 @@ int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool 
     if (creates)
         rsc_lookups_forget();
     uint64_t key_a = 0, key_b = 0;
-    struct lookup_slot *slot = creates ? NULL : lookup_slot(op, real_ids, t, ints, path,
-                                                             path_len, &key_a, &key_b);
+    bool keep = !creates && !in_volatile_tree(path);
+    struct lookup_slot *slot = keep ? lookup_slot(op, real_ids, t, ints, path, path_len, &key_a,
+                                                  &key_b) : NULL;
     if (slot && slot->generation == lookup_generation && slot->key_a == key_a &&
         slot->key_b == key_b && still_true(op, slot)) {
         if (payload) {

@@ -93,4 +93,8 @@ void rsc_lookups_forget(void);
 /* `fd` was opened for writing: never answer a stat of its inode from memory again. */
 void rsc_lookups_note_writer(int fd);
 
+/* Remember nothing at or under the box path `tree`: names there change without the box's
+ * calls (the kernel's trees, bind mounts of host directories). */
+void rsc_lookups_never_remember(const char *tree);
+
 #endif

@@ -101,6 +101,7 @@ ffibuilder.cdef(
     };
     void rsc_lookups_forget(void);
     void rsc_lookups_note_writer(int fd);
+    void rsc_lookups_never_remember(const char *tree);
     int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
                   struct seccomp_notif *req);
 

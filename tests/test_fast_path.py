@@ -124,3 +124,40 @@ def test_remembered_lookups_follow_writes_links_and_attribute_changes(
         "executable: yes", "executable after fchmod: Permission denied", "owner: 0",
         "owner after fchown: 1234", "ctime moved by fsetxattr: yes", "links of d: 2",
         "links of d after mkdir: 3"]
+
+
+def test_lookups_under_proc_follow_processes_that_come_and_go(
+    runsc: Runsc, make_bundle: MakeBundle
+):
+    """/proc changes without any call the sentry sees: nothing under it is remembered."""
+    script = ("test -e /proc/2 || echo not-yet; sleep 0.3 & p=$!; echo pid-$p; "
+              "test -e /proc/$p && echo alive; wait; "
+              "test -e /proc/$p || echo gone; test -e /proc/$p/status || echo no-status")
+    bundle = make_bundle(["sh", "-c", script])
+    result = runsc("run", bundle.path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["not-yet", "pid-2", "alive", "gone", "no-status"]
+
+
+def test_lookups_in_a_bind_mount_see_what_the_host_changes(
+    runsc: Runsc, make_bundle: MakeBundle, tmp_path: Path
+):
+    """The host may change a bind-mounted directory at any time: nothing there is
+    remembered, so the box sees a file the host made after the box looked for it."""
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    script = ("test -e /vol/made || echo missing; "
+              "while ! test -e /vol/go; do sleep 0.05; done; test -e /vol/made && echo seen")
+    bundle = make_bundle(["sh", "-c", script], mounts=[
+        {"destination": "/proc", "type": "proc", "source": "proc"},
+        {"destination": "/vol", "type": "bind", "source": str(volume),
+         "options": ["rbind", "rw"]},
+    ])
+    proc = runsc.popen("run", bundle.path)
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "missing\n"
+    (volume / "made").write_text("x")
+    (volume / "go").write_text("x")
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    assert stdout == "seen\n"

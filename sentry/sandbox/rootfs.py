@@ -173,6 +173,17 @@ def _remount(tree: RootTree, destination: str, directory: bool, flags: int) -> N
         os.close(fd)
 
 
+# Trees the kernel fills: names come and go there without any call of the box's.
+KERNEL_TREES = ("/proc", "/sys", "/dev")
+
+
+def volatile_trees(mounts: Iterable[MountSpec]) -> list[str]:
+    """Where names and attributes change without the box's path calls, so the C fast path
+    must not remember lookups (csrc/answers.c): the kernel's trees, bind mounts (the host
+    may change what they show) and every mount but a tmpfs (which only the box writes)."""
+    return [*KERNEL_TREES, *(m.destination for m in mounts if m.is_bind or m.type != "tmpfs")]
+
+
 def populate_dev(tree: RootTree) -> None:
     """The minimal /dev every runtime gives: null, zero, full, random, urandom, tty, the
     fd symlinks, and pts/shm directories."""

@@ -36,6 +36,7 @@ from sentry.sandbox.cgroups import SandboxCgroup
 from sentry.sandbox.cleaner import start_cleaner
 from sentry.sandbox.namespaces import CLONE_NEWPID
 from sentry.sandbox.plan import WorkloadPlan
+from sentry.sandbox.rootfs import volatile_trees
 from sentry.sandbox.self_confine import confine_sentry
 from sentry.sandbox.violations import KernelLog
 from sentry.sandbox.workload import run_workload
@@ -142,6 +143,8 @@ class SandboxRunner:
         self._write_state("running")
         confine_sentry()
         if not self.options.strace:  # --strace shows every call, so Python must see it
+            for tree in volatile_trees(self.plan.mounts):
+                native.lib.rsc_lookups_never_remember(tree.encode())
             platform.enable_fast_path(table, utsname_bytes(self.plan.hostname),
                                       gofer_sock.fileno(), self.gofer_pid)
         try:
