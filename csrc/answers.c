@@ -68,11 +68,27 @@ static bool starts_with_component(const char *path, const char *prefix)
     return strncmp(path, prefix, len) == 0 && (path[len] == 0 || path[len] == '/');
 }
 
-/* The box-absolute path for the gofer in `out` (its length in `*out_len`) and 0, -errno,
- * or RSC_FALLBACK when it names one of the caller's own fds (/dev/stdin, /dev/fd/N,
- * /proc/self/fd/N), which Python reopens. */
-static int box_path(int tid, const struct task *t, int dirfd, const char *path, char *out,
-                    int *out_len)
+int rsc_dir_path(int tid, int dirfd, char *out)
+{
+    char link[64];
+    if (dirfd == AT_FDCWD_VALUE)
+        snprintf(link, sizeof(link), "/proc/%d/cwd", tid);
+    else
+        snprintf(link, sizeof(link), "/proc/%d/fd/%d", tid, dirfd);
+    ssize_t n = readlink(link, out, PATH_BYTES - 1);
+    if (n < 0)
+        return errno == ENOENT ? -EBADF : -errno;
+    out[n] = 0;
+    if (out[0] != '/')
+        return -ENOTDIR;
+    static const char deleted[] = " (deleted)";
+    if ((size_t)n >= sizeof(deleted) - 1 &&
+        strcmp(out + n - (sizeof(deleted) - 1), deleted) == 0)
+        return -ENOENT;
+    return (int)n;
+}
+
+int rsc_box_path(int tid, long box_tgid, long box_tid, int dirfd, const char *path, char *out)
 {
     char joined[PATH_BYTES * 2];
     if (!*path)
@@ -80,28 +96,16 @@ static int box_path(int tid, const struct task *t, int dirfd, const char *path, 
     if (path[0] == '/') {
         snprintf(joined, sizeof(joined), "%s", path);
     } else {
-        char link[64], base[PATH_BYTES];
-        if (dirfd == AT_FDCWD_VALUE)
-            snprintf(link, sizeof(link), "/proc/%d/cwd", tid);
-        else
-            snprintf(link, sizeof(link), "/proc/%d/fd/%d", tid, dirfd);
-        ssize_t n = readlink(link, base, sizeof(base) - 1);
+        char base[PATH_BYTES];
+        int n = rsc_dir_path(tid, dirfd, base);
         if (n < 0)
-            return errno == ENOENT ? -EBADF : -errno;
-        base[n] = 0;
-        if (base[0] != '/')
-            return -ENOTDIR;
-        static const char deleted[] = " (deleted)";
-        if ((size_t)n >= sizeof(deleted) - 1 &&
-            strcmp(base + n - (sizeof(deleted) - 1), deleted) == 0)
-            return -ENOENT;
+            return n;
         while (n > 0 && base[n - 1] == '/')
             base[--n] = 0;
         snprintf(joined, sizeof(joined), "%s/%s", base, path);
     }
-    if (starts_with_component(joined, "/dev/fd") || strcmp(joined, "/dev/stdin") == 0 ||
-        strcmp(joined, "/dev/stdout") == 0 || strcmp(joined, "/dev/stderr") == 0)
-        return RSC_FALLBACK;
+    /* /proc/self and its kin mean the caller, not the gofer, which is outside the box's
+     * pids and would find nothing there. */
     static const struct { const char *alias; int kind; } proc_aliases[] = {
         {"/proc/self", 0}, {"/proc/thread-self", 1}, {"/proc/net", 2}, {"/proc/mounts", 3},
     };
@@ -113,22 +117,36 @@ static int box_path(int tid, const struct task *t, int dirfd, const char *path, 
         static const char *const suffix[] = {"", "", "/net", "/mounts"};
         char real[sizeof(joined)];
         if (proc_aliases[i].kind == 1)
-            snprintf(real, sizeof(real), "/proc/%ld/task/%ld%s", t->box_tgid, t->box_tid, rest);
+            snprintf(real, sizeof(real), "/proc/%ld/task/%ld%s", box_tgid, box_tid, rest);
         else
-            snprintf(real, sizeof(real), "/proc/%ld%s%s", t->box_tgid,
-                     suffix[proc_aliases[i].kind], rest);
+            snprintf(real, sizeof(real), "/proc/%ld%s%s", box_tgid, suffix[proc_aliases[i].kind],
+                     rest);
         snprintf(joined, sizeof(joined), "%s", real);
         break;
     }
-    char own_fds[64];
-    snprintf(own_fds, sizeof(own_fds), "/proc/%ld/", t->box_tgid);
-    if (strncmp(joined, own_fds, strlen(own_fds)) == 0)
-        return RSC_FALLBACK;  /* the caller's own /proc entries: fd, exe and cwd links */
     size_t len = strlen(joined);
     if (len >= PATH_BYTES)
         return -ENAMETOOLONG;
     memcpy(out, joined, len + 1);
-    *out_len = (int)len;
+    return (int)len;
+}
+
+/* rsc_box_path, or RSC_FALLBACK when the path names one of the caller's own fds or /proc
+ * entries (/dev/stdin, /dev/fd/N, /proc/self/fd/N, exe, cwd), which Python reopens or
+ * reads from the host's /proc. */
+static int box_path(int tid, const struct task *t, int dirfd, const char *path, char *out,
+                    int *out_len)
+{
+    int n = rsc_box_path(tid, t->box_tgid, t->box_tid, dirfd, path, out);
+    if (n < 0)
+        return n;
+    char own[64];
+    snprintf(own, sizeof(own), "/proc/%ld/", t->box_tgid);
+    if (starts_with_component(out, "/dev/fd") || strcmp(out, "/dev/stdin") == 0 ||
+        strcmp(out, "/dev/stdout") == 0 || strcmp(out, "/dev/stderr") == 0 ||
+        strncmp(out, own, strlen(own)) == 0)
+        return RSC_FALLBACK;
+    *out_len = n;
     return 0;
 }
 

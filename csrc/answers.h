@@ -63,6 +63,17 @@ struct rsc_gofer_link {
 int rsc_answer_call(struct rsc_gofer_link *g, const char *utsname, struct rsc_call *c,
                     int kind);
 
+/* The box path of the caller's cwd (AT_FDCWD) or of its fd `dirfd`, read from /proc
+ * (for a task in another mount namespace the kernel prints paths from that namespace's
+ * root), into `out` (PATH_BYTES): its length, or -errno. */
+int rsc_dir_path(int tid, int dirfd, char *out);
+
+/* `path` made box-absolute against the caller's cwd or `dirfd`, with /proc/self,
+ * /proc/thread-self, /proc/net and /proc/mounts turned into the caller's own entries
+ * (box_tgid, box_tid: its ids in the box), into `out` (PATH_BYTES): its length, or -errno.
+ * Python's path calls use it too (sentry/handlers/paths.py). */
+int rsc_box_path(int tid, long box_tgid, long box_tid, int dirfd, const char *path, char *out);
+
 /* ---- the pieces the seccomp loop's open (which installs fds) is built from ---------- */
 
 struct rsc_path_call {

@@ -102,6 +102,9 @@ ffibuilder.cdef(
     void rsc_lookups_forget(void);
     void rsc_lookups_note_writer(int fd);
     void rsc_lookups_never_remember(const char *tree);
+    int rsc_dir_path(int tid, int dirfd, char *out);
+    int rsc_box_path(int tid, long box_tgid, long box_tid, int dirfd, const char *path,
+                     char *out);
     int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
                   struct seccomp_notif *req);
 

@@ -15,14 +15,13 @@ from sentry import native
 from sentry.gofer_client import GoferGone
 from sentry.handlers import SyscallCall
 from sentry.handlers.task_info import Credentials, task_credentials
-from sentry.native import lib
+from sentry.native import ffi, lib
 
 AT_FDCWD = -100
 AT_EMPTY_PATH = 0x1000
 AT_EACCESS = 0x200
 PATH_MAX = 4096
 PAGE = 4096
-_DELETED = b" (deleted)"
 
 
 def as_int32(value: int) -> int:
@@ -67,40 +66,25 @@ class PathCall:
         return read_cstring(self.tid, address)
 
     def base(self, dirfd: int) -> bytes:
-        """The box-absolute path of the caller's cwd or dirfd. Read from /proc: for a task
-        in another mount namespace the kernel prints paths from that namespace's root."""
-        dirfd = as_int32(dirfd)
-        link = f"/proc/{self.tid}/cwd" if dirfd == AT_FDCWD else f"/proc/{self.tid}/fd/{dirfd}"
-        try:
-            target = os.readlink(link.encode())
-        except FileNotFoundError:
-            raise OSError(errno.EBADF, "bad dirfd") from None
-        if not target.startswith(b"/"):
-            raise OSError(errno.ENOTDIR, "dirfd is not a directory")
-        if target.endswith(_DELETED):
-            raise OSError(errno.ENOENT, "directory was deleted")
-        return target
+        """The box-absolute path of the caller's cwd or dirfd (csrc/answers.c)."""
+        out = ffi.new("char[]", PATH_MAX)
+        length = lib.rsc_dir_path(self.tid, as_int32(dirfd), out)
+        if length < 0:
+            raise OSError(-length, "the caller's directory")
+        return ffi.buffer(out, length)[:]
 
     def box_path(self, dirfd: int, path: bytes) -> bytes:
-        if not path:
-            raise OSError(errno.ENOENT, "empty path")
-        full = path if path.startswith(b"/") else self.base(dirfd).rstrip(b"/") + b"/" + path
-        return self._translate_proc_self(full)
+        """`path` made box-absolute, /proc/self meaning the caller: as the C fast path
+        makes it (csrc/answers.c), so both answer a call alike."""
+        out = ffi.new("char[]", PATH_MAX)
+        length = lib.rsc_box_path(self.tid, self.creds.box_tgid, self.creds.box_tid,
+                                  as_int32(dirfd), path, out)
+        if length < 0:
+            raise OSError(-length, "path")
+        return ffi.buffer(out, length)[:]
 
     def path_at(self, dirfd: int, address: int) -> bytes:
         return self.box_path(dirfd, self.read_path(address))
-
-    def _translate_proc_self(self, path: bytes) -> bytes:
-        """/proc/self (and proc's own links to it, /proc/net and /proc/mounts) means the
-        caller, not the gofer, which is outside the box's pids and would find nothing."""
-        tgid = b"/proc/%d" % self.creds.box_tgid
-        for alias, real in ((b"/proc/self", tgid),
-                            (b"/proc/thread-self", tgid + b"/task/%d" % self.creds.box_tid),
-                            (b"/proc/net", tgid + b"/net"),
-                            (b"/proc/mounts", tgid + b"/mounts")):
-            if path == alias or path.startswith(alias + b"/"):
-                return real + path[len(alias):]
-        return path
 
     def fd_alias(self, path: bytes) -> int | None:
         """The fd number when `path` names one of the caller's own fds (/dev/stdin,
