@@ -226,7 +226,7 @@ def compile_programs(workdir: Path) -> dict[str, Path]:
     """gcc -static each bench/*.c into workdir: static, so the per-call figures hold no
     dynamic-loader path calls and the programs run alike in every column."""
     built = {}
-    for name in ("calls", "floor_seccomp", "floor_ptrace", "floor_hop", "spin"):
+    for name in ("calls", "floor_seccomp", "floor_ptrace", "floor_hop", "floor_filter", "spin"):
         out = workdir / name
         subprocess.run(["gcc", "-O2", "-static", "-Wall", "-o", str(out),
                         str(BENCH / f"{name}.c")], check=True)
@@ -326,6 +326,8 @@ def measure_floors(progs: dict[str, Path], sizes: Sizes, workdir: Path,
                         [progs["floor_ptrace"], n, r, "different"]))
         runs.append(("hop_different", "gofer hop (socketpair round trip), different CPUs",
                      [progs["floor_hop"], n, r, "different"]))
+    runs.append(("filter", "read 1 byte under an allow-all seccomp filter",
+                 [progs["floor_filter"], str(100 * sizes.floor_iterations), r]))
     floors = []
     for key, title, argv in runs:
         outcome = execute([str(a) for a in argv], workdir)
@@ -651,8 +653,8 @@ def render_notes(rows: Sequence[Row]) -> list[str]:
 
 
 def render_floors(floors: Sequence[Floor], rows: Sequence[Row]) -> list[str]:
-    lines = ["-- floors: bare C supervisors answering getppid, and a bare socket hop, run "
-             "natively (us/call)"]
+    lines = ["-- floors: bare C supervisors answering getppid, a bare socket hop, and a read "
+             "under the smallest seccomp filter, run natively (us/call)"]
     for floor in floors:
         lines.append(f"{floor.title:<56} {fmt(floor.median):>8}"
                      + (f"  ({floor.error})" if floor.error else ""))
@@ -664,6 +666,13 @@ def render_floors(floors: Sequence[Floor], rows: Sequence[Row]) -> list[str]:
             value, bound = emulated.median(col), by_key.get(floor_key)
             if value is not None and bound:
                 lines.append(_over(f"{col} getuid / {floor_key}", value, bound))
+    # A passthrough call: any seccomp filter costs the kernel's seccomp entry.
+    passthrough = next((r for r in rows if r.name.startswith("read")), None)
+    if passthrough and by_key.get("filter"):
+        for col in ("native", "seccomp", "ptrace"):
+            value = passthrough.median(col)
+            if value is not None:
+                lines.append(_over(f"{col} read 1 byte / filter", value, by_key["filter"]))
     # A path call through the gofer: at least one notification and one hop, same CPU.
     notify, hop = by_key.get("seccomp_sync"), by_key.get("hop_same")
     if notify and hop:
