@@ -629,6 +629,10 @@ int rsc_answer_call(struct rsc_gofer_link *g, const char *utsname, struct rsc_ca
         /* No decision rests on the arguments: the kernel applies them as made. */
         rsc_task_forget(c->tid);
         return c->ops->resume(c);
+    case RSC_UTIMENSAT:
+        if (c->args[1])
+            return RSC_FALLBACK;  /* a path: the gofer changes it (Python) */
+        /* fall through: utimensat(fd, NULL, times) changes the fd's file, as futimens */
     case RSC_ATTRIBUTES_CHANGE:
         /* fchmod, fchown, xattrs: the kernel applies them as made; remembered stat and
          * access answers may no longer hold. */

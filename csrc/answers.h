@@ -27,6 +27,7 @@ enum rsc_kind {
     RSC_CREDENTIALS_CHANGE,  /* set*id, capset, umask: forget the cached creds, continue */
     RSC_ATTRIBUTES_CHANGE,   /* fchmod, fchown, xattrs: forget remembered lookups, continue */
     RSC_CHDIR, RSC_EXECVE, RSC_EXECVEAT,  /* checked by the gofer, then continued */
+    RSC_UTIMENSAT,           /* its fd form (NULL path) as RSC_ATTRIBUTES_CHANGE */
 };
 
 enum gofer_op { OP_OPEN = 1, OP_STAT = 2, OP_STATX = 3, OP_ACCESS = 4, OP_READLINK = 5,

@@ -275,7 +275,12 @@ POLICY: dict[str, Policy] = {
     "utime": GOFER_CHANGE,
     "utimes": GOFER_CHANGE,
     "futimesat": GOFER_CHANGE,
-    "utimensat": GOFER_CHANGE,
+    "utimensat": gofer(
+        "a path: done by the gofer in the box root under the caller's ids, groups and "
+        "capabilities; the fd form (NULL path, futimens) is continued in C, the kernel "
+        "checking the caller's own rights, after the C fast path forgets remembered lookups",
+        fast_path=True,
+    ),
     "truncate": GOFER_CHANGE,
     "statfs": GOFER_STAT,
     "chdir": GOFER_CHECK,

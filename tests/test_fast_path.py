@@ -122,7 +122,8 @@ def test_remembered_lookups_follow_writes_links_and_attribute_changes(
         "size after another write: 5", "size by the second name: 5",
         "size by the second name after a write: 6", "mode: 644", "mode after fchmod: 600",
         "executable: yes", "executable after fchmod: Permission denied", "owner: 0",
-        "owner after fchown: 1234", "ctime moved by fsetxattr: yes", "links of d: 2",
+        "owner after fchown: 1234", "ctime moved by fsetxattr: yes", "mtime is today's: yes",
+        "mtime after futimens: 1000000000", "links of d: 2",
         "links of d after mkdir: 3"]
 
 

@@ -261,6 +261,11 @@ def _utimens(call: SyscallCall, dirfd: int, path_address: int, times: bytes | No
 @syscall_handler("utimensat")
 def sys_utimensat(call: SyscallCall) -> Response:
     a = call.args
+    if not a[1]:
+        # futimens: the fd's own file, changed by the kernel with the caller's rights, as
+        # fchmod is; no path and no decision here (the times are the kernel's to read).
+        lib.rsc_lookups_forget()
+        return Response(continue_call=True)
     times = call.read(a[2], 32) if a[2] else None
     return _utimens(call, a[0], a[1], times, a[3] & 0xFFFF_FFFF)
 

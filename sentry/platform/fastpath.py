@@ -22,6 +22,7 @@ C_HANDLERS = {
     "faccessat2": lib.RSC_FACCESSAT2, "readlink": lib.RSC_READLINK,
     "readlinkat": lib.RSC_READLINKAT, "open": lib.RSC_OPEN, "openat": lib.RSC_OPENAT,
     "chdir": lib.RSC_CHDIR, "execve": lib.RSC_EXECVE, "execveat": lib.RSC_EXECVEAT,
+    "utimensat": lib.RSC_UTIMENSAT,
     **{name: lib.RSC_CREDENTIALS_CHANGE for name in (
         "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid",
         "setfsgid", "setgroups", "capset", "umask")},

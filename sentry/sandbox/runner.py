@@ -148,7 +148,7 @@ class SandboxRunner:
             platform.enable_fast_path(table, utsname_bytes(self.plan.hostname),
                                       gofer_sock.fileno(), self.gofer_pid)
         try:
-            status = self._serve(platform, dispatcher)
+            status = self._serve(platform, dispatcher, gofer)
         finally:
             platform.close()
             gofer.close()
@@ -217,7 +217,7 @@ class SandboxRunner:
         print(f"runsc-py: the gofer died (status {exit_status(status)}); file calls fail "
               f"with EIO; ending the sandbox", file=sys.stderr)
 
-    def _serve(self, platform: Platform, dispatcher: Dispatcher) -> int:
+    def _serve(self, platform: Platform, dispatcher: Dispatcher, gofer: GoferClient) -> int:
         """Answer events until the workload exits; return its wait status."""
         pidfd = os.pidfd_open(self.pid)
         wake_read, wake_write = socket.socketpair()
@@ -261,6 +261,11 @@ class SandboxRunner:
                     self.cgroup.kill_all()
                 status = platform.workload_exited(self.pid)
                 if status is not None:
+                    if gofer_pidfd in watched and not gofer.alive and select.select(
+                            [gofer_pidfd], [], [], KILL_GRACE_SECONDS)[0]:
+                        # The workload met the gofer's death (EIO) and ended before its
+                        # exit was seen here: it is reported all the same.
+                        self._gofer_died()
                     return status
         finally:
             signal.set_wakeup_fd(old_wakeup)

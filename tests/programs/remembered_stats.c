@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 static char path_f[256], path_g[256], path_h[256], path_d[256], path_sub[256];
@@ -78,6 +79,10 @@ int main(int argc, char **argv)
     printf("ctime moved by fsetxattr: %s\n",
            before.st_ctim.tv_sec != after.st_ctim.tv_sec ||
            before.st_ctim.tv_nsec != after.st_ctim.tv_nsec ? "yes" : "no");
+    printf("mtime is today's: %s\n", stat_of(path_h).st_mtime > 1000000000L ? "yes" : "no");
+    struct timespec times[2] = {{.tv_nsec = UTIME_OMIT}, {.tv_sec = 1000000000L}};
+    must(futimens(reader, times) == 0, "futimens");
+    printf("mtime after futimens: %ld\n", (long)stat_of(path_h).st_mtime);
     close(reader);
 
     must(mkdir(path_d, 0755) == 0, "mkdir d");
