@@ -5,11 +5,14 @@
  * (its affinity narrowed to that one CPU), then given its own mask back: a thread queued
  * on a CPU that its restored mask contains is not moved, so it runs there.
  *
- * The woken thread may run before rsc_release (it usually preempts its waker at once),
- * and what it does then sees the narrowed mask: sched_getaffinity shows one CPU, a
- * sched_setaffinity of its own is overridden, and a thread or process it creates keeps
- * one CPU for good (tests/test_placement.py). Another thread that reads the held thread's
- * mask in the window sees one CPU.
+ * The woken thread may run before rsc_release (it usually preempts its waker at once).
+ * Use this only where it then runs none of its own code: whatever it did would see the
+ * narrowed mask (sched_getaffinity shows one CPU, a sched_setaffinity of its own is
+ * overridden, a thread or process it creates keeps one CPU for good). The seccomp loop's
+ * ADDFD without SECCOMP_ADDFD_FLAG_SEND is such a place: the caller installs the fd in
+ * the kernel and waits on for its answer, sent after rsc_release (tests/test_placement.py
+ * checks that no trace is left). Another thread that reads the held thread's mask in the
+ * window sees one CPU.
  *
  * Tried on the ptrace platform and not used there: around PTRACE_CONT, getuid went from
  * 52-64 us to 15 us with the other CPU idle (12-13 us without the trick when it is busy),
