@@ -592,6 +592,32 @@ static int answer_readlink(struct rsc_gofer_link *g, struct rsc_call *c, int kin
     return c->ops->reply(c, (int64_t)len, 0);
 }
 
+/* An open for a loop that cannot install fds (ptrace): one that can only fail, because the
+ * name is missing, is answered here; any other goes to Python, which opens it. The gofer
+ * looks the name up without opening it (a FIFO or a device must not be opened twice), as
+ * open would follow it (not the last link with O_NOFOLLOW); ENOENT and ENOTDIR are what
+ * the open would say. Opens that may create are never answered here. */
+static int answer_missing_open(struct rsc_gofer_link *g, struct rsc_call *c, int kind)
+{
+    const uint64_t *a = c->args;
+    int dirfd = kind == RSC_OPENAT ? (int)a[0] : AT_FDCWD_VALUE;
+    const uint64_t *rest = kind == RSC_OPENAT ? a + 1 : a;
+    uint32_t flags = (uint32_t)rest[1];
+    if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
+        return RSC_FALLBACK;
+    struct rsc_path_call pc;
+    if (rsc_prepare_path(c, dirfd, rest[0], false, &pc) != 0)
+        return RSC_FALLBACK;  /* Python reads it again and answers every case */
+    char payload[MAX_PAYLOAD];
+    size_t payload_len = 0;
+    int64_t ints[4] = {(flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW_VALUE : 0, 0, 0, 0};
+    int status = rsc_gofer_call(g, OP_STAT, &pc.task, false, pc.path, pc.path_len, ints,
+                                payload, &payload_len, NULL);
+    if (status == -ENOENT || status == -ENOTDIR)
+        return c->ops->reply(c, 0, -status);
+    return RSC_FALLBACK;
+}
+
 /* chdir and execve(at): the gofer checks the path (a directory the caller may search,
  * a regular file it may execute), then the kernel runs the call, re-resolving the path in
  * the box's mount namespace (see sentry/handlers/sys_exec.py for why that is safe). */
@@ -652,6 +678,8 @@ int rsc_answer_call(struct rsc_gofer_link *g, const char *utsname, struct rsc_ca
         return answer_readlink(g, c, kind);
     case RSC_CHDIR: case RSC_EXECVE: case RSC_EXECVEAT:
         return answer_check(g, c, kind);
+    case RSC_OPEN: case RSC_OPENAT:
+        return answer_missing_open(g, c, kind);
     default:
         return RSC_FALLBACK;
     }

@@ -20,7 +20,7 @@ PROBE = (
     "test -x /etc/passwd || echo not-executable; cat /etc/passwd | wc -l; "
     "cd /etc && stat -c %s passwd ../etc/group; cat /proc/self/status | grep -c Uid; "
     "stat -c '%F %a' /; /bin/missing-command 2>&1; cd /missing-dir 2>&1; cd /etc/passwd 2>&1; "
-    "/etc/passwd 2>&1; cd /bin && pwd"
+    "/etc/passwd 2>&1; cd /bin && pwd; cat /missing-file 2>&1; cat /etc/passwd/x 2>&1"
 )
 
 

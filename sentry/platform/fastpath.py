@@ -1,7 +1,8 @@
 """Configures the C fast paths from the syscall table: the entries marked `fast_path` are
 answered in C without entering Python (csrc/fastpath.c on the seccomp platform,
-csrc/ptrace_fast.c on ptrace); everything else comes back to the Python sentry as an
-ordinary event."""
+csrc/ptrace_fast.c on ptrace, both answering as csrc/answers.c; on ptrace an open is
+answered only when its name is missing); everything else comes back to the Python sentry
+as an ordinary event."""
 
 from __future__ import annotations
 
@@ -32,11 +33,6 @@ C_HANDLERS = {
 }
 
 
-# What the ptrace loop answers: every fast_path call but opens, whose fds only the seccomp
-# platform can install from C (ptrace delivers them through an injected recvmsg).
-PTRACE_KINDS = frozenset(C_HANDLERS.values()) - {lib.RSC_OPEN, lib.RSC_OPENAT}
-
-
 def _take_tally(tally: Any) -> list[FastAnswers]:
     """The counts of csrc/tally.h, emptied for the loop to count on."""
     answers = []
@@ -49,11 +45,17 @@ def _take_tally(tally: Any) -> list[FastAnswers]:
     return answers
 
 
-def _link_gofer(link: Any, fd: int, pid: int) -> None:
-    """The gofer the C loop sends its path calls to (csrc/answers.h)."""
-    link.fd = fd
-    link.pid = pid
-    link.cpu = -1  # not yet placed
+def _configure(state: Any, gofer_fd: int, gofer_pid: int, table: SyscallTable,
+               utsname: bytes) -> None:
+    """What both C loops are given: the gofer to send path calls to (csrc/answers.h),
+    uname's answer, and the table's fast_path calls with their C handlers."""
+    state.gofer.fd = gofer_fd
+    state.gofer.pid = gofer_pid
+    state.gofer.cpu = -1  # not yet placed
+    ffi.memmove(state.utsname, utsname, len(utsname))
+    for entry in table.entries:
+        if entry.fast_path and entry.number < lib.RSC_MAX_NR:
+            state.kind[entry.number] = C_HANDLERS[entry.name]
 
 
 class FastPath:
@@ -63,11 +65,7 @@ class FastPath:
                  utsname: bytes) -> None:
         self.state = ffi.new("struct rsc_fastpath *")
         self.state.notify_fd = notify_fd
-        _link_gofer(self.state.gofer, gofer_fd, gofer_pid)
-        ffi.memmove(self.state.utsname, utsname, len(utsname))
-        for entry in table.entries:
-            if entry.fast_path and entry.number < lib.RSC_MAX_NR:
-                self.state.kind[entry.number] = C_HANDLERS[entry.name]
+        _configure(self.state, gofer_fd, gofer_pid, table, utsname)
 
     def serve(self, watch: Sequence[int], timeout_ms: int, request: object) -> int:
         fds = ffi.new("int[]", list(watch) or [0])
@@ -85,12 +83,7 @@ class PtraceFastPath:
                  utsname: bytes) -> None:
         self.state = ffi.new("struct rsc_ptrace_fast *")
         self.state.sigchld_fd = sigchld_fd
-        _link_gofer(self.state.gofer, gofer_fd, gofer_pid)
-        ffi.memmove(self.state.utsname, utsname, len(utsname))
-        for entry in table.entries:
-            kind = C_HANDLERS.get(entry.name) if entry.fast_path else None
-            if kind in PTRACE_KINDS and entry.number < lib.RSC_MAX_NR:
-                self.state.kind[entry.number] = kind
+        _configure(self.state, gofer_fd, gofer_pid, table, utsname)
 
     def serve(self, watch: Sequence[int], timeout_ms: int) -> int:
         fds = ffi.new("int[]", list(watch) or [0])
