@@ -17,7 +17,7 @@ import shutil
 import struct
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,7 @@ class Runsc:
 
     state_root: Path
     platform: str = "seccomp"
+    started: list[subprocess.Popen[str]] = field(default_factory=list)
 
     def argv(self, *args: str | os.PathLike[str]) -> list[str]:
         return [sys.executable, str(RUNSC_PY), "--root", str(self.state_root),
@@ -129,13 +130,24 @@ class Runsc:
         )
 
     def popen(self, *args: str | os.PathLike[str]) -> subprocess.Popen[str]:
-        return subprocess.Popen(
+        """A run in the background; killed when the test ends if it is still running."""
+        proc = subprocess.Popen(
             self.argv(*args),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
+        self.started.append(proc)
+        return proc
+
+    def kill_leftovers(self) -> None:
+        """A failed test may leave a background run behind: it must not outlive the test
+        (its sandbox would load the machine for the tests and benchmarks after it)."""
+        for proc in self.started:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
 
 
 @pytest.fixture
@@ -145,14 +157,16 @@ def state_root(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(params=PLATFORMS)
-def runsc(state_root: Path, request: pytest.FixtureRequest) -> Runsc:
+def runsc(state_root: Path, request: pytest.FixtureRequest) -> Iterator[Runsc]:
     """`runsc("run", bundle.path)` -> CompletedProcess with text stdout/stderr.
 
     Global flags go first: `runsc("--strace", "run", bundle.path)`. `--root` is always this
     test's `state_root`; `--platform` is each of PLATFORMS in turn (`runsc.platform`). A hang
     fails after RUNSC_TIMEOUT seconds."""
     require_root()
-    return Runsc(state_root, platform=request.param)
+    runner = Runsc(state_root, platform=request.param)
+    yield runner
+    runner.kill_leftovers()
 
 
 # --- bundles -----------------------------------------------------------------------------
