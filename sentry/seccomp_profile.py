@@ -61,7 +61,7 @@ def action_value(action: str, errno_ret: int | None) -> int:
 
 def condition_sets(args: tuple[ArgCondition, ...]) -> Iterator[tuple[ArgCondition, ...]]:
     """One rule's conditions as libseccomp rules, the way runc adds them."""
-    per_index = Counter(cond.index for cond in args)
+    per_index = Counter(cond.arg for cond in args)
     if any(count > 1 for count in per_index.values()):
         yield from ((cond,) for cond in args)
     else:
@@ -85,7 +85,7 @@ MARK_ARG = 5  # the platform's own calls carry its mark in the sixth argument
 
 def _unless_marked(conditions: tuple[ArgCondition, ...], mark: int
                    ) -> tuple[ArgCondition, ...]:
-    if any(cond.index == MARK_ARG for cond in conditions):
+    if any(cond.arg == MARK_ARG for cond in conditions):
         return conditions  # one comparison per argument; these calls never set it anyway
     return (*conditions, ArgCondition(MARK_ARG, "SCMP_CMP_NE", mark))
 
@@ -142,7 +142,7 @@ class ProfileFilter:
              field: str, name: str) -> None:
         array = ffi.new("struct scmp_arg_cmp[]", max(len(conditions), 1))
         for slot, cond in zip(array, conditions, strict=False):
-            slot.arg = cond.index
+            slot.arg = cond.arg
             slot.op = _OPERATORS[cond.op]
             slot.datum_a = cond.value
             slot.datum_b = cond.value_two

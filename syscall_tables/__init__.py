@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -50,24 +49,24 @@ class TableCounts(NamedTuple):
     by_support: Mapping[Support, int]
 
 
-@dataclass(frozen=True)
 class SyscallTable:
     """Every syscall number of one architecture with its entry; read-only once built."""
 
-    arch: str
-    entries: tuple[SyscallEntry, ...]
-    by_number: Mapping[int, SyscallEntry] = field(init=False, repr=False)
-    by_name: Mapping[str, SyscallEntry] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        numbers = [e.number for e in self.entries]
+    def __init__(self, arch: str, entries: tuple[SyscallEntry, ...]) -> None:
+        numbers = [e.number for e in entries]
         if numbers != sorted(set(numbers)):
             raise ValueError("entries must be sorted by number, one per number")
-        by_name = {e.name: e for e in self.entries}
-        if len(by_name) != len(self.entries):
+        by_name = {e.name: e for e in entries}
+        if len(by_name) != len(entries):
             raise ValueError("a syscall name appears twice")
-        object.__setattr__(self, "by_number", MappingProxyType({e.number: e for e in self.entries}))
-        object.__setattr__(self, "by_name", MappingProxyType(by_name))
+        self.arch = arch
+        self.entries = entries
+        self.by_number: Mapping[int, SyscallEntry] = MappingProxyType(
+            {e.number: e for e in entries})
+        self.by_name: Mapping[str, SyscallEntry] = MappingProxyType(by_name)
+
+    def __repr__(self) -> str:
+        return f"SyscallTable({self.arch!r}, {len(self.entries)} entries)"
 
     def counts(self) -> TableCounts:
         return TableCounts(

@@ -4,7 +4,7 @@ gVisor's compatibility table and cannot break the table's invariants."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model import ArgCompare, ArgRule, Compare, Disposition, Support, SyscallEntry
 
@@ -12,11 +12,7 @@ from .model import ArgCompare, ArgRule, Compare, Disposition, Support, SyscallEn
 MAX_VALUE_SPAN = 64
 
 
-@dataclass(frozen=True)
-class Policy:
-    """What the sandbox does with one syscall name; numbers come from the generated
-    tables, so one policy serves every architecture that has the name."""
-
+class _PolicyFields(NamedTuple):
     disposition: Disposition
     support: Support
     note: str
@@ -24,15 +20,26 @@ class Policy:
     arg_rules: tuple[ArgRule, ...] = ()
     fast_path: bool = False
 
-    def __post_init__(self) -> None:
-        if not self.note or "\n" in self.note:
+
+class Policy(_PolicyFields):
+    """What the sandbox does with one syscall name; numbers come from the generated
+    tables, so one policy serves every architecture that has the name. Checked when made:
+    a policy that breaks the table's invariants cannot exist."""
+
+    __slots__ = ()
+
+    def __new__(cls, disposition: Disposition, support: Support, note: str,
+                errno: int | None = None, arg_rules: tuple[ArgRule, ...] = (),
+                fast_path: bool = False) -> Policy:
+        if not note or "\n" in note:
             raise ValueError("a policy note is one non-empty line")
-        if (self.errno is not None) != (self.disposition is Disposition.DENY):
+        if (errno is not None) != (disposition is Disposition.DENY):
             raise ValueError("DENY, and only DENY, carries an errno")
-        if self.arg_rules and self.disposition is not Disposition.PASSTHROUGH:
+        if arg_rules and disposition is not Disposition.PASSTHROUGH:
             raise ValueError("argument rules apply only to PASSTHROUGH")
-        if self.fast_path and self.disposition not in (Disposition.EMULATE, Disposition.GOFER):
+        if fast_path and disposition not in (Disposition.EMULATE, Disposition.GOFER):
             raise ValueError("only calls the sentry answers can take the fast path")
+        return super().__new__(cls, disposition, support, note, errno, arg_rules, fast_path)
 
     def entry(self, number: int, name: str) -> SyscallEntry:
         return SyscallEntry(

@@ -13,9 +13,8 @@ import json
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sentry.coverage import MODE_FULL, MODES
 from sentry.platform.base import Response
@@ -44,11 +43,13 @@ def handling(entry: SyscallEntry, response: Response) -> str:
     return CONTINUED if response.continue_call else DENIED
 
 
-@dataclass
 class CallStats:
-    count: int = 0
-    handled: Counter[str] = field(default_factory=Counter)
-    errors: Counter[str] = field(default_factory=Counter)
+    """One syscall's counts in a run: in all, by handling, and by errno name."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.handled: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter()
 
 
 class CoverageRecorder:
@@ -76,8 +77,7 @@ class CoverageRecorder:
         return calls
 
 
-@dataclass(frozen=True)
-class RunFacts:
+class RunFacts(NamedTuple):
     """What the runner knows about the run besides the calls."""
 
     mode: str

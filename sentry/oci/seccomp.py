@@ -9,7 +9,6 @@ Errors name the field, as config.py's do; config.py turns them into ConfigError.
 from __future__ import annotations
 
 import errno
-from dataclasses import dataclass
 from typing import NamedTuple
 
 # Actions the profile may use. SCMP_ACT_NOTIFY would need listenerPath (another
@@ -44,11 +43,11 @@ class ProfileError(Exception):
         self.problem = problem
 
 
-@dataclass(frozen=True)  # not a NamedTuple (see oci/config.py): `index` would shadow tuple.index
-class ArgCondition:
-    """`args[index] <op> value`; for SCMP_CMP_MASKED_EQ, `(args[index] & value) == value_two`."""
+class ArgCondition(NamedTuple):
+    """`args[arg] <op> value`; for SCMP_CMP_MASKED_EQ, `(args[arg] & value) == value_two`
+    (`arg` is the OCI condition's `index`, a name a tuple keeps for itself)."""
 
-    index: int
+    arg: int
     op: str
     value: int
     value_two: int = 0
@@ -111,7 +110,7 @@ def _condition(value: object, field: str) -> ArgCondition:
     op = _string(obj.get("op"), f"{field}.op")
     if op not in OPERATORS:
         raise ProfileError(f"{field}.op", f"unknown operator {op!r}")
-    return ArgCondition(index=_int(obj.get("index"), f"{field}.index", 0, 5),
+    return ArgCondition(arg=_int(obj.get("index"), f"{field}.index", 0, 5),
                         op=op,
                         value=_int(obj.get("value"), f"{field}.value", 0, _U64_MAX),
                         value_two=_int(obj.get("valueTwo", 0), f"{field}.valueTwo", 0,

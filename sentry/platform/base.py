@@ -14,7 +14,6 @@ import abc
 import os
 import socket
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from sentry.native import vm_read, vm_write
@@ -24,8 +23,7 @@ if TYPE_CHECKING:
     from syscall_tables import SyscallTable
 
 
-@dataclass(frozen=True)
-class SyscallEvent:
+class SyscallEvent(NamedTuple):
     """One intercepted call, stopped in the kernel until the sentry answers."""
 
     token: int  # platform's handle: notification id (seccomp) or tid (ptrace)
@@ -45,8 +43,7 @@ class FastAnswers(NamedTuple):
     calls: int
 
 
-@dataclass(frozen=True)
-class Response:
+class Response(NamedTuple):
     """Exactly one of: a return value, an errno (positive), an fd to install (the
     platform closes the sentry's copy), or continue the call."""
 
