@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -652,7 +653,11 @@ int rsc_answer_call(struct rsc_gofer_link *g, const char *utsname, struct rsc_ca
             return c->ops->reply(c, 0, EFAULT);
         return c->ops->reply(c, 0, 0);
     case RSC_CREDENTIALS_CHANGE:
-        /* No decision rests on the arguments: the kernel applies them as made. */
+        /* No decision rests on the arguments: the kernel applies them as made. Only the
+         * number of groups is bounded: every gofer request carries its caller's groups,
+         * at most MAX_GROUPS of them, which makes that the box's NGROUPS_MAX. */
+        if (c->nr == SYS_setgroups && (uint32_t)c->args[0] > MAX_GROUPS)
+            return c->ops->reply(c, 0, EINVAL);
         rsc_task_forget(c->tid);
         return c->ops->resume(c);
     case RSC_UTIMENSAT:

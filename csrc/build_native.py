@@ -108,6 +108,16 @@ ffibuilder.cdef(
     int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
                   struct seccomp_notif *req);
 
+    struct task {
+        uint32_t uid[4], gid[4];
+        uint32_t groups[256];
+        int ngroups;
+        uint64_t cap_eff, cap_prm;
+        uint32_t umask;
+        long host_tgid;
+        long box_tgid, box_tid;
+    };
+    int rsc_task_of(int tid, struct task *t);
     void rsc_task_forget(int tid);
     void rsc_task_forget_all(void);
     enum rsc_ptrace_result { RSC_PT_STATUS = 1, RSC_PT_WAKE = 2, RSC_PT_LOOK = 3,

@@ -48,7 +48,7 @@ static long last_number(const char *text)
 
 static int read_task(int tid, struct task *t)
 {
-    char path[64], status[4096];
+    char path[64], status[16384];
     snprintf(path, sizeof(path), "/proc/%d/status", tid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -57,21 +57,26 @@ static int read_task(int tid, struct task *t)
     close(fd);
     if (n <= 0)
         return -ESRCH;
+    if ((size_t)n == sizeof(status) - 1)
+        return -E2BIG;  /* more than this file holds for MAX_GROUPS groups */
     status[n] = 0;
     const char *uid = field(status, "Uid"), *gid = field(status, "Gid");
     const char *groups = field(status, "Groups"), *umask = field(status, "Umask");
     const char *eff = field(status, "CapEff"), *prm = field(status, "CapPrm");
     const char *tgid = field(status, "NStgid"), *pid = field(status, "NSpid");
-    if (!uid || !gid || !groups || !umask || !eff || !prm || !tgid || !pid)
+    const char *host_tgid = field(status, "Tgid");
+    if (!uid || !gid || !groups || !umask || !eff || !prm || !tgid || !pid || !host_tgid)
         return -ESRCH;
     parse_ids(uid, t->uid);
     parse_ids(gid, t->gid);
     t->ngroups = 0;
-    for (const char *p = groups; *p && *p != '\n' && t->ngroups < MAX_GROUPS;) {
+    for (const char *p = groups; *p && *p != '\n';) {
         char *end;
         unsigned long g = strtoul(p, &end, 10);
         if (end == p)
             break;
+        if (t->ngroups == MAX_GROUPS)
+            return -E2BIG;
         t->groups[t->ngroups++] = (uint32_t)g;
         p = end;
         while (*p == ' ' || *p == '\t')
@@ -80,6 +85,7 @@ static int read_task(int tid, struct task *t)
     t->umask = (uint32_t)strtoul(umask, NULL, 8);
     t->cap_eff = strtoull(eff, NULL, 16);
     t->cap_prm = strtoull(prm, NULL, 16);
+    t->host_tgid = strtol(host_tgid, NULL, 10);
     t->box_tgid = last_number(tgid);
     t->box_tid = last_number(pid);
     return 0;

@@ -1,6 +1,6 @@
 /* A task's credentials as /proc/TID/status gives them, cached per thread. Shared by the
- * two C loops: the seccomp platform's (fastpath.c) and the ptrace platform's
- * (ptrace_fast.c). */
+ * two C loops (through answers.c) and by the Python handlers
+ * (sentry/handlers/task_info.py). */
 #ifndef RUNSC_TASK_CACHE_H
 #define RUNSC_TASK_CACHE_H
 
@@ -14,11 +14,13 @@ struct task {
     int ngroups;
     uint64_t cap_eff, cap_prm;
     uint32_t umask;
-    long box_tgid, box_tid;
+    long host_tgid;           /* its process in the sentry's pid namespace */
+    long box_tgid, box_tid;   /* its ids in the box's */
 };
 
 /* `tid`'s credentials: 1 when the answer came from the cache (the thread is alive, so
- * its tid is still its own), 0 after a fresh read, -errno. */
+ * its tid is still its own), 0 after a fresh read, -errno (-E2BIG: more than MAX_GROUPS
+ * supplementary groups, which the box cannot have: setgroups refuses more). */
 int rsc_task_of(int tid, struct task *t);
 /* Forget one thread's entry (its credentials are about to change). */
 void rsc_task_forget(int tid);

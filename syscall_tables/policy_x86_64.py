@@ -455,7 +455,13 @@ POLICY: dict[str, Policy] = {
     "setresgid": IDENTITY_SET,
     "setfsuid": IDENTITY_SET,
     "setfsgid": IDENTITY_SET,
-    "setgroups": IDENTITY_SET,
+    "setgroups": emulate(
+        "the kernel sets the task's own groups as asked (continued), at most 256 of them "
+        "(EINVAL beyond: every gofer request carries its caller's groups); intercepted so "
+        "the C fast path forgets the credentials it cached for the task",
+        support=Support.PARTIAL,
+        fast_path=True,
+    ),
     "uname": emulate(
         "answered in C: hostname from config.json, host details hidden (intercepted so the box "
         "presents its own identity)",

@@ -53,6 +53,7 @@ def test_identity_and_credential_calls_answer_as_the_python_handlers_do(
     assert fast.stdout == python.stdout
     assert "-- child\ngetuid = 1001\n" in fast.stdout
     assert "uname(bad) = -1 Bad address" in fast.stdout
+    assert "setgroups(300 groups) = -1 Invalid argument" in fast.stdout
 
 
 def test_calls_answered_in_c_are_counted_in_the_coverage_record(
@@ -162,3 +163,4 @@ def test_lookups_in_a_bind_mount_see_what_the_host_changes(
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 0, stderr
     assert stdout == "seen\n"
+

@@ -293,6 +293,16 @@ def test_empty_args_is_rejected_naming_process_args(bundle: Path) -> None:
     assert message == "config.json: process.args: must be a non-empty list of strings"
 
 
+def test_more_groups_than_the_box_takes_are_rejected_naming_additional_gids(
+    bundle: Path,
+) -> None:
+    spec = default_spec()
+    spec["process"]["user"] = {"uid": 0, "gid": 0, "additionalGids": list(range(257))}
+    message = rejection(spec, bundle)
+    assert message.startswith("config.json: process.user.additionalGids: 257 groups; the box "
+                              "takes at most 256")
+
+
 def test_args_as_a_string_is_rejected_naming_process_args(bundle: Path) -> None:
     spec = default_spec()
     spec["process"]["args"] = "sh -c true"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import struct
 
+from gofer.protocol import MAX_GROUPS
 from sentry.handlers import SyscallCall, syscall_handler
 from sentry.handlers.task_info import Credentials, task_credentials
 from sentry.native import lib
@@ -74,5 +75,7 @@ def credentials_change(call: SyscallCall) -> Response:
     """The kernel applies it as made: nothing here decides on the arguments. Intercepted
     only so the C fast paths' credential cache stays true (csrc/task_cache.c): a change
     that reaches Python must be forgotten there too."""
+    if call.entry.name == "setgroups" and call.args[0] & 0xFFFF_FFFF > MAX_GROUPS:
+        return Response.error(errno.EINVAL)  # the box's NGROUPS_MAX (answers.c says why)
     lib.rsc_task_forget(call.event.tid)
     return Response(continue_call=True)

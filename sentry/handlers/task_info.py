@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from sentry.native import ffi, lib
+
 
 class Credentials(NamedTuple):
     uids: tuple[int, int, int, int]  # real, effective, saved, filesystem
@@ -19,22 +21,17 @@ class Credentials(NamedTuple):
 
 
 def task_credentials(tid: int) -> Credentials:
-    fields: dict[bytes, list[bytes]] = {}
-    # Binary: parsing must not depend on codecs (and is faster).
-    with open(f"/proc/{tid}/status", "rb") as status:
-        for line in status:
-            key, _, value = line.partition(b":")
-            fields[key] = value.split()
-    if b"Umask" not in fields:  # a task that is exiting shows only part of its status
-        raise ProcessLookupError(tid, "task is exiting")
-    uids = tuple(int(v) for v in fields[b"Uid"])
-    gids = tuple(int(v) for v in fields[b"Gid"])
-    return Credentials(uids=uids, gids=gids,  # type: ignore[arg-type]
-                       groups=tuple(int(v) for v in fields.get(b"Groups", [])),
-                       cap_effective=int(fields[b"CapEff"][0], 16),
-                       cap_permitted=int(fields[b"CapPrm"][0], 16),
-                       umask=int(fields[b"Umask"][0], 8), host_tgid=int(fields[b"Tgid"][0]),
-                       box_tgid=int(fields[b"NStgid"][-1]), box_tid=int(fields[b"NSpid"][-1]))
+    """From the C fast paths' per-thread cache (csrc/task_cache.c: /proc/TID/status read
+    once per thread, checked live with a pidfd, forgotten on every credential change and
+    exec)."""
+    task = ffi.new("struct task *")
+    if lib.rsc_task_of(tid, task) < 0:
+        raise ProcessLookupError(tid, "task is gone or exiting")
+    return Credentials(uids=tuple(task.uid), gids=tuple(task.gid),  # type: ignore[arg-type]
+                       groups=tuple(task.groups[0:task.ngroups]),
+                       cap_effective=task.cap_eff, cap_permitted=task.cap_prm,
+                       umask=task.umask, host_tgid=task.host_tgid, box_tgid=task.box_tgid,
+                       box_tid=task.box_tid)
 
 
 def task_personality(tid: int) -> int:

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
+from gofer.protocol import MAX_GROUPS
 from sentry.oci.caps import CAPABILITY_NUMBERS
 from sentry.oci.mountopts import BIND_OPTIONS, MS_BIND, MountOptions, parse_mount_options
 from sentry.oci.seccomp import ProfileError, SeccompProfile, parse_seccomp
@@ -295,6 +296,10 @@ def _parse_user(value: object) -> User:
     obj = _object(value, "process.user")
     umask = obj.get("umask")
     gids = _array(obj.get("additionalGids"), "process.user.additionalGids")
+    if len(gids) > MAX_GROUPS:
+        raise ConfigError("process.user.additionalGids",
+                          f"{len(gids)} groups; the box takes at most {MAX_GROUPS} (every gofer "
+                          "request carries its caller's groups: gofer/PROTOCOL.md)")
     return User(
         uid=_id(obj.get("uid"), "process.user.uid"),
         gid=_id(obj.get("gid"), "process.user.gid"),

@@ -67,6 +67,8 @@ int main(void)
     show("umask(022)", syscall(SYS_umask, 022));
     gid_t some[2] = {5, 7};
     show("setgroups", syscall(SYS_setgroups, 2, some));
+    static gid_t many[300];
+    show("setgroups(300 groups)", syscall(SYS_setgroups, 300, many));
     show("setresgid", syscall(SYS_setresgid, 100, 101, 102));
     identity("main after setgroups/setresgid");
     pthread_create(&thread, NULL, thread_main, "thread (its own credentials)");
