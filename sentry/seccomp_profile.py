@@ -23,7 +23,6 @@ import errno
 from collections import Counter
 from collections.abc import Iterator
 
-from sentry import bpf
 from sentry.native import ffi, lib
 from sentry.oci.seccomp import DEFAULT_ERRNO, ArgCondition, ProfileError, SeccompProfile
 from syscall_tables import SyscallTable
@@ -47,11 +46,11 @@ def action_value(action: str, errno_ret: int | None) -> int:
         case "SCMP_ACT_ALLOW":
             return int(lib.SCMP_ACT_ALLOW)
         case "SCMP_ACT_LOG":
-            return bpf.SECCOMP_RET_LOG
+            return int(lib.SCMP_ACT_LOG)
         case "SCMP_ACT_ERRNO":
             return int(lib.rsc_act_errno(DEFAULT_ERRNO if errno_ret is None else errno_ret))
         case "SCMP_ACT_TRAP":
-            return bpf.SECCOMP_RET_TRAP
+            return int(lib.SCMP_ACT_TRAP)
         case "SCMP_ACT_KILL_PROCESS":
             return int(lib.SCMP_ACT_KILL_PROCESS)
         case "SCMP_ACT_KILL" | "SCMP_ACT_KILL_THREAD":
