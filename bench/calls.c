@@ -23,23 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
+
 static const char *g_path = "/etc/passwd";
 static uint64_t g_inner_ns; /* modes that time only part of an iteration add it here */
 static char g_missing[4096];
 static int g_zero = -1;
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-    perror(what);
-    exit(2);
-}
 
 /* One call of each pattern. Raw syscall() where libc might cache or reroute, and a
  * check of each result so a sandbox that answers wrongly cannot look fast. */

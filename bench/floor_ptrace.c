@@ -31,20 +31,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
+
 #define ANSWER 42
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void die(const char *what)
-{
-    perror(what);
-    exit(2);
-}
 
 static void pin(int cpu)
 {
