@@ -4,10 +4,10 @@
 #define _GNU_SOURCE
 #include "fastpath.h"
 #include "placement.h"
+#include "wait.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -115,28 +115,19 @@ static int answer(struct rsc_fastpath *f, const struct seccomp_notif *req, int k
 int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
               struct seccomp_notif *req)
 {
-    struct pollfd fds[9];
-    if (nwatch > 8)
+    if (nwatch > RSC_MAX_WATCH)
         return -EINVAL;
     for (;;) {
         if (f->answered.used >= RSC_TALLY_FULL)
             return RSC_DRAIN;
-        fds[0].fd = f->notify_fd;
-        fds[0].events = POLLIN;
-        for (int i = 0; i < nwatch; i++) {
-            fds[i + 1].fd = watch[i];
-            fds[i + 1].events = POLLIN;
-        }
-        int ready = poll(fds, (nfds_t)nwatch + 1, timeout_ms);
-        if (ready < 0)
-            return errno == EINTR ? RSC_WAKE : -errno;
-        if (ready == 0)
-            return RSC_WAKE;  /* the caller's deadline */
-        for (int i = 0; i < nwatch; i++)
-            if (fds[i + 1].revents)
-                return RSC_WAKE;
-        if (!(fds[0].revents & POLLIN))
-            return (fds[0].revents & (POLLHUP | POLLERR)) ? RSC_HUP : RSC_WAKE;
+        short events = 0;
+        int woken = rsc_wait(f->notify_fd, watch, nwatch, timeout_ms, &events);
+        if (woken < 0)
+            return woken;
+        if (woken != RSC_WAIT_OWN)
+            return RSC_WAKE;
+        if (!(events & POLLIN))
+            return (events & (POLLHUP | POLLERR)) ? RSC_HUP : RSC_WAKE;
         memset(req, 0, sizeof(*req));
         if (ioctl(f->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
             if (errno == ENOENT)

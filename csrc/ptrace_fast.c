@@ -11,9 +11,9 @@
  * the stops behind the drained signal may not all have been taken. */
 #define _GNU_SOURCE
 #include "ptrace_fast.h"
+#include "wait.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -134,21 +134,16 @@ static void raise_sigchld(void)
 
 static bool watched_readable(const int *watch, int nwatch)
 {
-    struct pollfd fds[8];
-    for (int i = 0; i < nwatch; i++) {
-        fds[i].fd = watch[i];
-        fds[i].events = POLLIN;
-    }
-    return nwatch && poll(fds, (nfds_t)nwatch, 0) > 0;
+    short none;
+    return nwatch && rsc_wait(-1, watch, nwatch, 0, &none) == RSC_WAIT_WATCHED;
 }
 
 int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch, int timeout_ms)
 {
-    struct pollfd fds[9];
     bool drained = false;  /* SIGCHLD consumed whose stops may not all be taken yet */
     unsigned answered = 0;
     int result;
-    if (nwatch > 8)
+    if (nwatch > RSC_MAX_WATCH)
         return -EINVAL;
     for (;;) {
         if (f->answered.used >= RSC_TALLY_FULL) {
@@ -173,20 +168,12 @@ int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch, in
                 drained = true;
                 continue;
             }
-            fds[0].fd = f->sigchld_fd;
-            fds[0].events = POLLIN;
-            for (int i = 0; i < nwatch; i++) {
-                fds[i + 1].fd = watch[i];
-                fds[i + 1].events = POLLIN;
-            }
-            int ready = poll(fds, (nfds_t)nwatch + 1, timeout_ms);
-            if (ready < 0 && errno != EINTR)
-                return -errno;
-            if (ready <= 0)
+            short events = 0;
+            int woken = rsc_wait(f->sigchld_fd, watch, nwatch, timeout_ms, &events);
+            if (woken < 0)
+                return woken;
+            if (woken != RSC_WAIT_OWN)
                 return RSC_PT_WAKE;  /* nothing waitable is left untaken */
-            for (int i = 0; i < nwatch; i++)
-                if (fds[i + 1].revents)
-                    return RSC_PT_WAKE;
             drained = false;  /* SIGCHLD is pending again */
             continue;
         }
