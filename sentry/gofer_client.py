@@ -19,10 +19,19 @@ from gofer.protocol import (
 )
 from sentry.native import lib
 
-# Requests that only look: anything else may change the box's names or attributes, so
-# the C fast path's remembered lookups are dropped first (csrc/fastpath.c).
+# Requests that only look (see may_change_names).
 LOOKUP_OPS = frozenset({Op.STAT, Op.STATX, Op.ACCESS, Op.READLINK, Op.STATFS, Op.CHECK_DIR,
                         Op.CHECK_EXEC})
+
+
+def may_change_names(op: Op, ints: tuple[int, ...]) -> bool:
+    """Whether a request may create, remove or rename a name or change attributes, so the
+    lookups the C fast path remembers must go first: any op but a lookup, and an open
+    only when it may create (as csrc/answers.c decides for its own opens)."""
+    if op is Op.OPEN:
+        flags = ints[0]
+        return bool(flags & os.O_CREAT) or flags & os.O_TMPFILE == os.O_TMPFILE
+    return op not in LOOKUP_OPS
 
 
 def opens_for_writing(flags: int) -> bool:
@@ -49,7 +58,7 @@ class GoferClient:
             request = encode_request(Request(op, caller, paths, ints, blob))
         except ProtocolError as err:
             raise OSError(errno.ENAMETOOLONG, str(err)) from err
-        if op not in LOOKUP_OPS:
+        if may_change_names(op, ints):
             lib.rsc_lookups_forget()
         try:
             send(self.sock, request, fd)
