@@ -126,6 +126,8 @@ def test_remembered_lookups_follow_writes_links_and_attribute_changes(
         "owner after fchown: 1234", "ctime moved by fsetxattr: yes", "mtime is today's: yes",
         "mtime after futimens: 1000000000", "links of d: 2",
         "links of d after mkdir: 3"]
+    python = runsc("--strace", "run", bundle.path)  # the same calls answered by Python
+    assert python.stdout == result.stdout, python.stderr
 
 
 def test_lookups_under_proc_follow_processes_that_come_and_go(

@@ -264,8 +264,7 @@ def sys_utimensat(call: SyscallCall) -> Response:
     if not a[1]:
         # futimens: the fd's own file, changed by the kernel with the caller's rights, as
         # fchmod is; no path and no decision here (the times are the kernel's to read).
-        lib.rsc_lookups_forget()
-        return Response(continue_call=True)
+        return attributes_change(call)
     times = call.read(a[2], 32) if a[2] else None
     return _utimens(call, a[0], a[1], times, a[3] & 0xFFFF_FFFF)
 
