@@ -54,10 +54,11 @@ PATH = passthrough(
     support=Support.PARTIAL,
 )
 GOFER_OPEN = gofer(
-    "opened by the gofer in the box root (openat2 RESOLVE_IN_ROOT), fd injected with "
-    "ADDFD+SEND, sentry side in C; /dev/stdin, /proc/self/fd/N reopen the caller's fd; "
+    "opened by the gofer in the box root (openat2 RESOLVE_IN_ROOT), fd installed with ADDFD "
+    "then answered, sentry side in C; /dev/stdin, /proc/self/fd/N reopen the caller's fd; "
     "O_PATH continues after the check; on ptrace the caller receives the fd itself (injected "
-    "recvmsg on a courier socket it then holds at fd 1000, CLOEXEC)",
+    "recvmsg on a courier socket it then holds at fd 1000, CLOEXEC), only opens of missing "
+    "names answered in C",
     support=Support.PARTIAL,
     fast_path=True,
 )
@@ -67,14 +68,15 @@ GOFER_STAT = gofer(
 )
 GOFER_LOOKUP = gofer(
     "hot lookup, sentry side in C: resolved by the gofer under the caller's credentials, "
-    "the kernel's answer copied into the caller; fd forms (fstat's AT_EMPTY_PATH) are "
-    "continued in C, stat a copy of the caller's fd in Python",
+    "the kernel's answer copied into the caller and remembered (not under /proc, /sys, /dev "
+    "or bind mounts; a stat of an inode opened for writing never); fd forms (fstat's "
+    "AT_EMPTY_PATH) are continued in C, stat a copy of the caller's fd in Python",
     fast_path=True,
 )
 GOFER_ACCESS = gofer(
     "hot lookup, sentry side in C: checked by the gofer with the caller's real ids (or "
-    "effective, AT_EACCESS), as the kernel does; the fd form (AT_EMPTY_PATH) is continued "
-    "in C",
+    "effective, AT_EACCESS), as the kernel does, and remembered as stat is; the fd form "
+    "(AT_EMPTY_PATH) is continued in C",
     fast_path=True,
 )
 GOFER_CHANGE = gofer(
