@@ -210,15 +210,16 @@ void rsc_lookups_forget(void)
 
 static char volatile_trees[VOLATILE_TREES][VOLATILE_PATH];
 static int volatile_count;
-static bool remember_nothing;  /* more trees than fit: no lookup is remembered */
+static bool remember_nothing;  /* "/" is volatile, or more trees than fit */
 
 void rsc_lookups_never_remember(const char *tree)
 {
     size_t len = strlen(tree);
     while (len > 1 && tree[len - 1] == '/')
         len--;
-    if (volatile_count == VOLATILE_TREES || len >= VOLATILE_PATH || tree[0] != '/') {
-        remember_nothing = true;
+    if (volatile_count == VOLATILE_TREES || len >= VOLATILE_PATH || tree[0] != '/' ||
+        len == 1) {
+        remember_nothing = true;  /* "/" itself, or what does not fit */
         return;
     }
     memcpy(volatile_trees[volatile_count], tree, len);
@@ -229,12 +230,9 @@ static bool in_volatile_tree(const char *path)
 {
     if (remember_nothing)
         return true;
-    for (int i = 0; i < volatile_count; i++) {
-        const char *tree = volatile_trees[i];
-        size_t len = strlen(tree);
-        if (len == 1 || (strncmp(path, tree, len) == 0 && (path[len] == 0 || path[len] == '/')))
+    for (int i = 0; i < volatile_count; i++)
+        if (starts_with_component(path, volatile_trees[i]))
             return true;
-    }
     return false;
 }
 
