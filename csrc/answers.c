@@ -3,6 +3,7 @@
  * specially (/dev/stdin aliases, the caller's own /proc entries) is returned to Python. */
 #define _GNU_SOURCE
 #include "answers.h"
+#include "native.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,6 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 /* An fd form (fstat's newfstatat(fd, "", AT_EMPTY_PATH), faccessat2 likewise): no path
@@ -30,12 +30,10 @@
 
 /* ---- the caller (its credentials: task_cache.c) ---------------------------------- */
 
+/* All of `buf` into the caller, or -EFAULT. */
 static int vm_write(int tid, uint64_t remote, const void *buf, size_t len)
 {
-    struct iovec local = {.iov_base = (void *)buf, .iov_len = len};
-    struct iovec far = {.iov_base = (void *)(uintptr_t)remote, .iov_len = len};
-    ssize_t n = process_vm_writev(tid, &local, 1, &far, 1, 0);
-    return n == (ssize_t)len ? 0 : -EFAULT;
+    return rsc_vm_write(tid, remote, buf, len) == (int64_t)len ? 0 : -EFAULT;
 }
 
 /* A NUL-terminated string from the caller, page by page (it may end before an unmapped
@@ -50,9 +48,7 @@ static int read_cstring(int tid, uint64_t address, char *out)
         size_t chunk = 4096 - (at % 4096);
         if (chunk > PATH_BYTES - have)
             chunk = PATH_BYTES - have;
-        struct iovec local = {.iov_base = out + have, .iov_len = chunk};
-        struct iovec far = {.iov_base = (void *)(uintptr_t)at, .iov_len = chunk};
-        ssize_t n = process_vm_readv(tid, &local, 1, &far, 1, 0);
+        int64_t n = rsc_vm_read(tid, at, out + have, chunk);
         if (n <= 0)
             return -EFAULT;
         char *nul = memchr(out + have, 0, (size_t)n);
