@@ -311,7 +311,9 @@ static struct lookup_slot *lookup_slot(int op, bool real_ids, const struct task 
     hash_bytes(&a, &b, path, (size_t)path_len);
     *key_a = a;
     *key_b = b;
-    return &lookups[a % LOOKUP_SLOTS];
+    /* FNV's high bits: its low bits mix poorly (paths that differ in one name shared a
+     * slot, and pushed each other out) */
+    return &lookups[(a >> 40) % LOOKUP_SLOTS];
 }
 
 /* Whether this answer may be remembered (see above). */
@@ -319,6 +321,8 @@ static bool rememberable(int op, int status, const char *payload, size_t len)
 {
     if (status == -ENOENT || status == -ENOTDIR)
         return true;
+    if (len > LOOKUP_PAYLOAD)
+        return false;
     if (op == OP_READLINK)
         return status == -EINVAL || (status == 0 && len <= LOOKUP_PAYLOAD);
     if (status != 0)
@@ -338,26 +342,10 @@ static bool still_true(int op, const struct lookup_slot *slot)
     return !was_written(id);
 }
 
-int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool real_ids,
-                   const char *path, int path_len, const int64_t ints[4], char *payload,
-                   size_t *payload_len, int *fd_out)
+/* A request in the protocol's encoding, into `msg`: its length. */
+static size_t encode_request(char *msg, int op, const struct task *t, bool real_ids,
+                             const int64_t ints[4], const char *path, int path_len)
 {
-    bool creates = op == OP_OPEN && ((ints[0] & O_CREAT) || (ints[0] & O_TMPFILE) == O_TMPFILE);
-    if (creates)
-        rsc_lookups_forget();
-    uint64_t key_a = 0, key_b = 0;
-    bool keep = !creates && !in_volatile_tree(path);
-    struct lookup_slot *slot = keep ? lookup_slot(op, real_ids, t, ints, path, path_len, &key_a,
-                                                  &key_b) : NULL;
-    if (slot && slot->generation == lookup_generation && slot->key_a == key_a &&
-        slot->key_b == key_b && still_true(op, slot)) {
-        if (payload) {
-            memcpy(payload, slot->payload, slot->payload_len);
-            *payload_len = slot->payload_len;
-        }
-        return slot->status;
-    }
-    char msg[22 + 4 * MAX_GROUPS + 32 + 1 + 2 + PATH_BYTES + 2];
     char *p = msg;
     uint32_t fsuid = real_ids ? t->uid[0] : t->uid[3];
     uint32_t fsgid = real_ids ? t->gid[0] : t->gid[3];
@@ -377,6 +365,18 @@ int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool 
     put(&p, &plen, 2);
     put(&p, path, (size_t)path_len);
     put(&p, &blob, 2);
+    return (size_t)(p - msg);
+}
+
+#define REQUEST_BYTES (22 + 4 * MAX_GROUPS + 32 + 1 + 2 + PATH_BYTES + 2)
+#define REPLY_HEAD 11
+
+/* Send a request and take its reply into `reply` (`size` bytes, head included): the
+ * gofer's status with the payload at reply + REPLY_HEAD (*payload_len bytes) and the fd
+ * it sent (or -1) in *fd_out; RSC_FALLBACK when the gofer is gone or broke the protocol. */
+static int exchange(struct rsc_gofer_link *g, const char *msg, size_t len, char *reply,
+                    size_t size, uint32_t *payload_len, int *fd_out)
+{
     int cpu = sched_getcpu();
     if (cpu >= 0 && cpu != g->cpu && g->pid > 0) {
         cpu_set_t set;
@@ -385,48 +385,196 @@ int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool 
         if (sched_setaffinity(g->pid, sizeof(set), &set) == 0)
             g->cpu = cpu;
     }
-    if (send(g->fd, msg, (size_t)(p - msg), MSG_NOSIGNAL) != p - msg)
+    *fd_out = -1;
+    if (send(g->fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len)
         return RSC_FALLBACK;
-
-    char reply[11 + MAX_PAYLOAD];
     union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
-    struct iovec iov = {.iov_base = reply, .iov_len = sizeof(reply)};
+    struct iovec iov = {.iov_base = reply, .iov_len = size};
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
                         .msg_controllen = sizeof(control.buf)};
     ssize_t n = recvmsg(g->fd, &mh, MSG_CMSG_CLOEXEC);
-    int fd = -1;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-            memcpy(&fd, CMSG_DATA(c), sizeof(int));
+            memcpy(fd_out, CMSG_DATA(c), sizeof(int));
     int32_t status;
     uint32_t length;
-    if (n < 11 || memcmp(reply, "RG\1", 3) != 0 || (mh.msg_flags & MSG_CTRUNC))
+    if (n < REPLY_HEAD || memcmp(reply, "RG\1", 3) != 0 ||
+        (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)))
         goto broken;
     memcpy(&status, reply + 3, 4);
     memcpy(&length, reply + 7, 4);
-    if (status > 0 || status < -4095 || length > MAX_PAYLOAD || (ssize_t)length != n - 11)
+    if (status > 0 || status < -4095 || (ssize_t)length != n - REPLY_HEAD)
         goto broken;
+    *payload_len = length;
+    return status;
+broken:
+    if (*fd_out >= 0)
+        close(*fd_out);
+    *fd_out = -1;
+    return RSC_FALLBACK;
+}
+
+static void remember(struct lookup_slot *slot, uint64_t key_a, uint64_t key_b, int status,
+                     const char *payload, uint32_t len)
+{
+    slot->key_a = key_a;
+    slot->key_b = key_b;
+    slot->generation = lookup_generation;
+    slot->status = status;
+    slot->payload_len = status == 0 ? len : 0;
+    memcpy(slot->payload, payload, slot->payload_len);
+}
+
+/* Walks: a program that reads a directory and then stats, lstats or readlinks each entry
+ * (find, ls -l, tar, a compiler's or an interpreter's search paths) would make one gofer
+ * request per entry. After LIST_AFTER_MISSES different lookups in one directory missed
+ * memory, the gofer lists it (OP_LIST: every entry's lstat and link text, one request)
+ * and each entry is remembered as the lookups the listing answers: its lstat, the stat
+ * of an entry that is no symlink (the same struct) and its readlink (the text, or
+ * EINVAL). The rules of remembering are those above; the listing is never taken to be
+ * complete, so a name missing from it is still asked for. */
+#define LIST_AFTER_MISSES 3
+
+static struct {
+    uint64_t key_a, key_b;  /* the directory and the caller's credentials */
+    uint32_t generation;
+    int misses;             /* -1: listed already in this generation */
+} recent_dir;
+
+static void remember_entry(int op, const struct task *t, const int64_t ints[4],
+                           const char *path, int path_len, int status, const char *payload,
+                           uint32_t len)
+{
+    uint64_t key_a, key_b;
+    struct lookup_slot *slot = lookup_slot(op, false, t, ints, path, path_len, &key_a, &key_b);
+    if (rememberable(op, status, payload, len))
+        remember(slot, key_a, key_b, status, payload, len);
+}
+
+/* Remember what a LIST reply of the directory `dir` (dir_len bytes) says. */
+static void remember_listing(const struct task *t, const char *dir, int dir_len,
+                             const char *list, uint32_t len)
+{
+    static const int64_t nofollow[4] = {AT_SYMLINK_NOFOLLOW_VALUE, 0, 0, 0}, plain[4] = {0};
+    char path[PATH_BYTES];
+    int base = dir_len == 1 ? 0 : dir_len;  /* "/" + name, or dir + "/" + name */
+    memcpy(path, dir, (size_t)base);
+    path[base] = '/';
+    for (uint32_t off = 0; off + 2 <= len;) {
+        uint16_t name_len, link_len;
+        struct stat st;
+        memcpy(&name_len, list + off, 2);
+        if ((size_t)off + 2 + name_len + sizeof(st) + 2 > len)
+            return;
+        const char *name = list + off + 2;
+        memcpy(&st, name + name_len, sizeof(st));
+        memcpy(&link_len, name + name_len + sizeof(st), 2);
+        const char *link = name + name_len + sizeof(st) + 2;
+        if ((size_t)(link - list) + link_len > len)
+            return;
+        off = (uint32_t)(link - list) + link_len;
+        int path_len = base + 1 + name_len;
+        if (name_len == 0 || path_len >= PATH_BYTES || memchr(name, '/', name_len) ||
+            memchr(name, 0, name_len))
+            continue;
+        memcpy(path + base + 1, name, name_len);
+        path[path_len] = 0;
+        if (in_volatile_tree(path))
+            continue;
+        remember_entry(OP_STAT, t, nofollow, path, path_len, 0, (const char *)&st, sizeof(st));
+        if (S_ISLNK(st.st_mode)) {
+            remember_entry(OP_READLINK, t, plain, path, path_len, 0, link, link_len);
+        } else {
+            remember_entry(OP_STAT, t, plain, path, path_len, 0, (const char *)&st, sizeof(st));
+            remember_entry(OP_READLINK, t, plain, path, path_len, -EINVAL, NULL, 0);
+        }
+    }
+}
+
+/* A lookup of `path` missed memory: count it against its directory, and list that
+ * directory when it is the LIST_AFTER_MISSES-th miss there. */
+static void note_miss(struct rsc_gofer_link *g, const struct task *t, const char *path,
+                      int path_len)
+{
+    const char *slash = memrchr(path, '/', (size_t)path_len);
+    if (!slash || slash[1] == 0)
+        return;
+    int dir_len = slash == path ? 1 : (int)(slash - path);
+    static const int64_t none[4] = {0};
+    uint64_t key_a, key_b;
+    lookup_slot(OP_LIST, false, t, none, path, dir_len, &key_a, &key_b);
+    if (recent_dir.key_a != key_a || recent_dir.key_b != key_b ||
+        recent_dir.generation != lookup_generation) {
+        recent_dir.key_a = key_a;
+        recent_dir.key_b = key_b;
+        recent_dir.generation = lookup_generation;
+        recent_dir.misses = 0;
+    }
+    if (recent_dir.misses < 0 || ++recent_dir.misses < LIST_AFTER_MISSES)
+        return;
+    recent_dir.misses = -1;
+    static char msg[REQUEST_BYTES], reply[REPLY_HEAD + 131072];
+    char dir[PATH_BYTES];
+    memcpy(dir, path, (size_t)dir_len);
+    dir[dir_len] = 0;
+    size_t len = encode_request(msg, OP_LIST, t, false, none, dir, dir_len);
+    uint32_t list_len;
+    int fd;
+    if (exchange(g, msg, len, reply, sizeof(reply), &list_len, &fd) == 0)
+        remember_listing(t, dir, dir_len, reply + REPLY_HEAD, list_len);
+    if (fd >= 0)
+        close(fd);
+}
+
+static struct lookup_slot *hit(struct lookup_slot *slot, int op, uint64_t key_a,
+                               uint64_t key_b)
+{
+    return slot && slot->generation == lookup_generation && slot->key_a == key_a &&
+           slot->key_b == key_b && still_true(op, slot) ? slot : NULL;
+}
+
+int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool real_ids,
+                   const char *path, int path_len, const int64_t ints[4], char *payload,
+                   size_t *payload_len, int *fd_out)
+{
+    bool creates = op == OP_OPEN && ((ints[0] & O_CREAT) || (ints[0] & O_TMPFILE) == O_TMPFILE);
+    if (creates)
+        rsc_lookups_forget();
+    uint64_t key_a = 0, key_b = 0;
+    bool keep = !creates && !in_volatile_tree(path);
+    struct lookup_slot *slot = keep ? lookup_slot(op, real_ids, t, ints, path, path_len, &key_a,
+                                                  &key_b) : NULL;
+    struct lookup_slot *known = hit(slot, op, key_a, key_b);
+    if (!known && slot && (op == OP_STAT || op == OP_READLINK)) {
+        note_miss(g, t, path, path_len);
+        known = hit(slot, op, key_a, key_b);
+    }
+    if (known) {
+        if (payload) {
+            memcpy(payload, known->payload, known->payload_len);
+            *payload_len = known->payload_len;
+        }
+        return known->status;
+    }
+    char msg[REQUEST_BYTES];
+    size_t len = encode_request(msg, op, t, real_ids, ints, path, path_len);
+    char reply[REPLY_HEAD + MAX_PAYLOAD];
+    uint32_t length;
+    int fd;
+    int status = exchange(g, msg, len, reply, sizeof(reply), &length, &fd);
+    if (status == RSC_FALLBACK)
+        return RSC_FALLBACK;
     if (payload) {
-        memcpy(payload, reply + 11, length);
+        memcpy(payload, reply + REPLY_HEAD, length);
         *payload_len = length;
     }
-    if (slot && rememberable(op, status, reply + 11, length)) {
-        slot->key_a = key_a;
-        slot->key_b = key_b;
-        slot->generation = lookup_generation;
-        slot->status = status;
-        slot->payload_len = status == 0 ? length : 0;
-        memcpy(slot->payload, reply + 11, slot->payload_len);
-    }
+    if (slot && rememberable(op, status, reply + REPLY_HEAD, length))
+        remember(slot, key_a, key_b, status, reply + REPLY_HEAD, length);
     if (fd_out && status == 0)
         *fd_out = fd;
     else if (fd >= 0)
         close(fd);
     return status;
-broken:
-    if (fd >= 0)
-        close(fd);
-    return RSC_FALLBACK;
 }
 
 /* ---- the answers ---------------------------------------------------------------- */

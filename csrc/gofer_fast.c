@@ -1,6 +1,6 @@
 /* The gofer's C loop: receives requests and answers the hot lookups (OPEN, STAT, STATX,
  * ACCESS, READLINK, and the checks before chdir and execve: what builds and interpreters
- * make by the thousand) without entering Python. Anything else, or anything that does not parse cleanly, is handed to the Python
+ * make by the thousand), and LIST, without entering Python. Anything else, or anything that does not parse cleanly, is handed to the Python
  * gofer (gofer/server.py), which validates it strictly and answers or refuses it. The
  * rules are the same: every path is resolved with openat2(RESOLVE_IN_ROOT |
  * RESOLVE_NO_MAGICLINKS) under the caller's fs ids, groups and file capabilities. */
@@ -32,7 +32,8 @@
                           FASYNC)
 
 enum { OP_OPEN = 1, OP_STAT = 2, OP_STATX = 3, OP_ACCESS = 4, OP_READLINK = 5,
-       OP_CHECK_DIR = 17, OP_CHECK_EXEC = 18 };
+       OP_CHECK_DIR = 17, OP_CHECK_EXEC = 18, OP_LIST = 21 };
+#define LIST_PAYLOAD 131072
 
 struct caller {
     uint32_t fsuid, fsgid;
@@ -115,15 +116,14 @@ static int open_parent(int root_fd, char *path, const char **name)
 
 static int reply(int sock, int32_t status, const void *payload, uint32_t len, int fd)
 {
-    char msg[REPLY_HEAD + 8192];
-    memcpy(msg, "RG\1", 3);
-    memcpy(msg + 3, &status, 4);
-    memcpy(msg + 7, &len, 4);
-    if (len)
-        memcpy(msg + REPLY_HEAD, payload, len);
-    struct iovec iov = {.iov_base = msg, .iov_len = REPLY_HEAD + len};
+    char head[REPLY_HEAD];
+    memcpy(head, "RG\1", 3);
+    memcpy(head + 3, &status, 4);
+    memcpy(head + 7, &len, 4);
+    struct iovec iov[2] = {{.iov_base = head, .iov_len = REPLY_HEAD},
+                           {.iov_base = (void *)payload, .iov_len = len}};
     union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = len ? 2 : 1};
     if (fd >= 0) {
         mh.msg_control = control.buf;
         mh.msg_controllen = sizeof(control.buf);
@@ -215,11 +215,68 @@ static int check_entry(int root_fd, const char *path, int op)
     return err;
 }
 
+/* LIST: every entry of a directory with its lstat, and the text of each symlink, so that
+ * the sentry can remember them all at once (a walk stats each entry of the directories
+ * it reads). Entries are records: u16 name length, name, struct stat (144), u16 link
+ * length, link text. Entries the caller may not stat are left out, and so is whatever
+ * does not fit in LIST_PAYLOAD: the list is never taken to be complete. */
+struct dirent64_record {  /* what getdents64 writes (glibc has no header for it) */
+    uint64_t ino;
+    int64_t off;
+    uint16_t reclen;
+    uint8_t type;
+    char name[];
+};
+
+static int list_entries(int sock, int root_fd, const char *path)
+{
+    static char out[LIST_PAYLOAD];
+    int dir = open_in_root(root_fd, path, O_RDONLY | O_DIRECTORY, 0);
+    if (dir < 0)
+        return reply(sock, dir, NULL, 0, -1);
+    size_t used = 0;
+    bool full = false;
+    char entries[16384];
+    long n;
+    while (!full && (n = syscall(SYS_getdents64, dir, entries, sizeof(entries))) > 0) {
+        for (long off = 0; off < n && !full;) {
+            const struct dirent64_record *e = (const void *)(entries + off);
+            off += e->reclen;
+            const char *name = e->name;
+            if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+                continue;
+            struct stat st;
+            if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                continue;
+            char link[MAX_PATH];
+            ssize_t link_len = 0;
+            if (S_ISLNK(st.st_mode) && (link_len = readlinkat(dir, name, link, sizeof(link))) < 0)
+                continue;
+            uint16_t name_len = (uint16_t)strlen(name), link_len16 = (uint16_t)link_len;
+            size_t need = 2 + name_len + sizeof(st) + 2 + (size_t)link_len;
+            if (used + need > sizeof(out)) {
+                full = true;
+                break;
+            }
+            memcpy(out + used, &name_len, 2);
+            memcpy(out + used + 2, name, name_len);
+            memcpy(out + used + 2 + name_len, &st, sizeof(st));
+            memcpy(out + used + 2 + name_len + sizeof(st), &link_len16, 2);
+            memcpy(out + used + 4 + name_len + sizeof(st), link, (size_t)link_len);
+            used += need;
+        }
+    }
+    int err = n < 0 ? -errno : 0;
+    close(dir);
+    return err ? reply(sock, err, NULL, 0, -1) : reply(sock, 0, out, (uint32_t)used, -1);
+}
+
 /* Answer one well-formed hot request; 1 means "not mine" (Python takes it). */
 static int answer(int sock, int root_fd, const char *msg, size_t len)
 {
     uint8_t op = (uint8_t)msg[3];
-    if ((op < OP_OPEN || op > OP_READLINK) && op != OP_CHECK_DIR && op != OP_CHECK_EXEC)
+    if ((op < OP_OPEN || op > OP_READLINK) && op != OP_CHECK_DIR && op != OP_CHECK_EXEC &&
+        op != OP_LIST)
         return 1;
     uint32_t fsuid, fsgid;
     uint64_t caps;
@@ -277,6 +334,8 @@ static int answer(int sock, int root_fd, const char *msg, size_t len)
     case OP_CHECK_EXEC:
         err = check_entry(root_fd, path, op);
         break;
+    case OP_LIST:
+        return list_entries(sock, root_fd, path);
     default:
         err = read_link(root_fd, path, out, &out_len);
         break;

@@ -24,7 +24,7 @@ ALLOWED_SYSCALLS = (
     "sigaltstack", "getpid", "gettid", "exit", "exit_group", "lseek", "fcntl", "dup",
     "getrandom", "clock_gettime", "fstat", "newfstatat", "getcwd",
     # the filesystem operations of PROTOCOL.md
-    "openat2", "openat", "statx", "fstatfs", "readlinkat", "mkdirat", "mknodat",
+    "openat2", "openat", "statx", "fstatfs", "readlinkat", "getdents64", "mkdirat", "mknodat",
     "unlinkat", "renameat2", "symlinkat", "linkat", "fchmodat", "fchmodat2", "fchownat",
     "utimensat", "ftruncate", "faccessat2", "bind", "connect", "getsockopt", "getsockname",
     "fchdir", "chdir",

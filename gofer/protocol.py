@@ -44,6 +44,7 @@ class Op(enum.IntEnum):
     CHECK_EXEC = 18
     BIND = 19
     CONNECT = 20
+    LIST = 21
 
 
 class ProtocolError(Exception):

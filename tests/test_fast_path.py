@@ -166,3 +166,32 @@ def test_lookups_in_a_bind_mount_see_what_the_host_changes(
     assert proc.returncode == 0, stderr
     assert stdout == "seen\n"
 
+
+
+def test_a_walked_directory_is_answered_as_its_entries_are(runsc: Runsc, make_bundle: MakeBundle):
+    """Lookups of one directory's entries, one after another, make the sentry list it
+    with the gofer and remember every entry: each lstat, stat and readlink answers as
+    Python's single lookups do, and what the box changes afterwards is seen at once."""
+    walk = ("for f in /tmp/w/*; do stat -c '%n %s %a %F %h' \"$f\"; "
+            "stat -L -c '%n %s %F' \"$f\" 2>&1; readlink \"$f\" || echo \"$f: no link\"; done")
+    script = (
+        "mkdir -p /tmp/w/sub; echo one > /tmp/w/a; echo three > /tmp/w/b; chmod 600 /tmp/w/b; "
+        "ln -s a /tmp/w/rel; ln -s /etc/passwd /tmp/w/abs; ln -s /nowhere /tmp/w/dangling; "
+        f"{walk}; echo more >> /tmp/w/a; stat -c '%n %s' /tmp/w/a; "
+        "echo new > /tmp/w/c; stat -c '%n %s' /tmp/w/c; ln -sf b /tmp/w/rel; readlink /tmp/w/rel"
+    )
+    bundle = make_bundle(["sh", "-c", script], mounts=[
+        {"destination": "/proc", "type": "proc", "source": "proc"},
+        {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"},
+    ])
+    fast = runsc("run", bundle.path)
+    python = runsc("--strace", "run", bundle.path)
+    assert fast.returncode == python.returncode == 0, fast.stderr
+    assert fast.stdout == python.stdout
+    lines = fast.stdout.splitlines()
+    assert "/tmp/w/b 6 600 regular file 1" in lines
+    assert "/tmp/w/sub 40 755 directory 2" in lines
+    assert "/tmp/w/rel 1 777 symbolic link 1" in lines and "/tmp/w/rel 4 regular file" in lines
+    assert "/tmp/w/dangling: no link" not in lines and "/nowhere" in lines
+    assert "/tmp/w/a: no link" in lines
+    assert lines[-3:] == ["/tmp/w/a 9", "/tmp/w/c 4", "b"]

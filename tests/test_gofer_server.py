@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,3 +54,46 @@ def test_a_stat_with_two_paths_is_refused_not_served(gofer_socket: socket.socket
 def test_a_change_is_served_by_the_python_half(gofer_socket: socket.socket):
     reply = ask(gofer_socket, Request(Op.MKDIR, ROOT, (b"/d",), ints=(0o755, 0, 0, 0)))
     assert reply.status == 0
+
+
+def listed_entries(payload: bytes) -> dict[str, tuple[os.stat_result, bytes]]:
+    """LIST's records (PROTOCOL.md): name -> (its lstat, its link text)."""
+    entries = {}
+    at = 0
+    while at < len(payload):
+        (name_len,) = struct.unpack_from("<H", payload, at)
+        name = payload[at + 2:at + 2 + name_len].decode()
+        fields = struct.unpack_from("<QQQIIIiQqqqQqQqQq", payload, at + 2 + name_len)
+        (link_len,) = struct.unpack_from("<H", payload, at + 2 + name_len + 144)
+        link_at = at + 4 + name_len + 144
+        entries[name] = (fields, payload[link_at:link_at + link_len])
+        at = link_at + link_len
+    return entries
+
+
+def test_a_directory_is_listed_with_each_entry_lstat_and_link_text(
+    gofer_socket: socket.socket, tmp_path: Path
+):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "big").write_bytes(b"y" * 1000)
+    (tmp_path / "d" / "sub").mkdir()
+    (tmp_path / "d" / "rel").symlink_to("big")
+    (tmp_path / "d" / "dangling").symlink_to("/nowhere")
+    gofer_socket.send(encode_request(Request(Op.LIST, ROOT, (b"/d",))))
+    data, fd = receive(gofer_socket)
+    magic, version, status, length = struct.unpack_from("<2sBiI", data)
+    assert fd is None and (magic, version, status, length) == (b"RG", 1, 0, len(data) - 11)
+    entries = listed_entries(data[11:])
+    assert set(entries) == {"big", "sub", "rel", "dangling"}
+    for name, (fields, link) in entries.items():
+        st = os.lstat(tmp_path / "d" / name)
+        dev, ino, nlink, mode, uid, gid, _, rdev, size = fields[:9]
+        assert (dev, ino, nlink, mode, uid, gid, size) == (
+            st.st_dev, st.st_ino, st.st_nlink, st.st_mode, st.st_uid, st.st_gid, st.st_size)
+        is_link = name in ("rel", "dangling")
+        assert link == (os.readlink(tmp_path / "d" / name).encode() if is_link else b"")
+
+
+def test_listing_a_file_fails_as_opening_it_as_a_directory_would(gofer_socket: socket.socket):
+    reply = ask(gofer_socket, Request(Op.LIST, ROOT, (b"/f",)))
+    assert reply.status == -errno.ENOTDIR
