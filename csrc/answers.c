@@ -162,8 +162,18 @@ static void put(char **p, const void *data, size_t len)
  *    readlink of a non-link);
  *  - successful stat/statx, access and readlink answers (the struct or the link text).
  * Every change of names or attributes made by path goes through the gofer, and the sentry
- * forgets everything before any request that may make one (rsc_lookups_forget); changes
- * made through an fd are caught as follows. Size and times change through writable fds:
+ * forgets everything before any request that may make one (rsc_lookups_forget), except
+ * for the commonest, a create (an open with O_CREAT, as compilers and archivers make by
+ * the hundred), which can only undo some answers, each of which knows its scope:
+ *  - a name found missing from a known directory (the gofer says which): forgotten when
+ *    a name is created in that directory;
+ *  - the stat of a directory (its size and times move): likewise, for itself;
+ *  - any other ENOENT (a directory missing on the way, a dangling symlink): forgotten at
+ *    every create;
+ *  - the rest, answers about names that exist (and ENOTDIR): a create adds a name, it
+ *    changes none, so they stay.
+ * A create whose directory the gofer cannot name (through a symlink) forgets everything.
+ * Changes made through an fd are caught as follows. Size and times change through writable fds:
  * every inode the box opens for writing is marked, and a remembered stat of a marked
  * inode is never used (the mark stays while the box lives, since closes are not seen).
  * fchmod, fchown and the xattr calls are intercepted only to forget everything
@@ -178,16 +188,25 @@ static void put(char **p, const void *data, size_t len)
 #define WRITTEN_SLOTS 16384
 #define WRITTEN_LIMIT (WRITTEN_SLOTS * 3 / 4)
 
+struct inode_id {
+    uint64_t dev, ino;
+};
+
+enum create_scope {
+    UNDONE_BY_NO_CREATE,
+    UNDONE_BY_CREATE_IN_DIR,  /* in `dir` */
+    UNDONE_BY_ANY_CREATE,
+};
+
 struct lookup_slot {
     uint64_t key_a, key_b;
     uint32_t generation;
+    uint32_t remembered_at;  /* create_clock then */
+    uint8_t scope;           /* enum create_scope */
+    struct inode_id dir;
     int32_t status;
     uint32_t payload_len;
     char payload[LOOKUP_PAYLOAD];
-};
-
-struct inode_id {
-    uint64_t dev, ino;
 };
 
 static struct lookup_slot lookups[LOOKUP_SLOTS];
@@ -196,9 +215,61 @@ static struct inode_id written[WRITTEN_SLOTS];
 static unsigned written_count;
 static bool written_overflow;  /* too many to track: no stat answer is remembered */
 
+/* Creates, counted; and for each directory a name was created in, the count at its
+ * last one (open addressing; when too full, everything is forgotten and it starts over). */
+#define CREATE_DIR_SLOTS 4096
+#define CREATE_DIR_LIMIT (CREATE_DIR_SLOTS * 3 / 4)
+
+struct create_dir {
+    struct inode_id dir;
+    uint32_t at;
+};
+
+static uint32_t create_clock;
+static struct create_dir create_dirs[CREATE_DIR_SLOTS];
+static unsigned create_dir_count;
+
 void rsc_lookups_forget(void)
 {
     lookup_generation++;
+}
+
+static struct create_dir *create_dir_slot(struct inode_id dir)
+{
+    uint64_t h = (dir.dev * 0x9E3779B97F4A7C15ULL) ^ (dir.ino * 0xC2B2AE3D27D4EB4FULL);
+    for (unsigned i = 0; i < CREATE_DIR_SLOTS; i++) {
+        struct create_dir *slot = &create_dirs[(h + i) % CREATE_DIR_SLOTS];
+        if ((slot->dir.dev == dir.dev && slot->dir.ino == dir.ino) || !slot->at)
+            return slot;
+    }
+    return NULL;  /* unreachable below CREATE_DIR_LIMIT */
+}
+
+/* The create clock at the last create in `dir` (0: none remembered). */
+static uint32_t last_create_in(struct inode_id dir)
+{
+    struct create_dir *slot = create_dir_slot(dir);
+    return slot && slot->at && slot->dir.dev == dir.dev && slot->dir.ino == dir.ino ?
+           slot->at : 0;
+}
+
+/* A create succeeded: in directory `dir`, or where the gofer could not say (NULL). */
+static void note_create(const struct inode_id *dir)
+{
+    create_clock++;
+    if (!dir || create_dir_count >= CREATE_DIR_LIMIT || create_clock == UINT32_MAX) {
+        rsc_lookups_forget();
+        memset(create_dirs, 0, sizeof(create_dirs));
+        create_dir_count = 0;
+        create_clock = 1;
+        return;
+    }
+    struct create_dir *slot = create_dir_slot(*dir);
+    if (!slot->at) {
+        slot->dir = *dir;
+        create_dir_count++;
+    }
+    slot->at = create_clock;
 }
 
 #define VOLATILE_TREES 64
@@ -254,7 +325,6 @@ static bool was_written(struct inode_id id)
 void rsc_lookups_note_writer(int fd)
 {
     struct stat st;
-    rsc_lookups_forget();
     if (fstat(fd, &st) < 0 || written_count >= WRITTEN_LIMIT) {
         written_overflow = true;
         return;
@@ -414,15 +484,56 @@ broken:
     return RSC_FALLBACK;
 }
 
-static void remember(struct lookup_slot *slot, uint64_t key_a, uint64_t key_b, int status,
-                     const char *payload, uint32_t len)
+/* Which creates can undo an answer (see "Lookups, remembered"); `payload` of a failure
+ * is the directory the gofer found the name missing from, when it could say. */
+static void set_scope(struct lookup_slot *slot, int op, int status, const char *payload,
+                      uint32_t len)
+{
+    slot->scope = UNDONE_BY_NO_CREATE;
+    if (status == -ENOENT) {
+        slot->scope = len == sizeof(slot->dir) ? UNDONE_BY_CREATE_IN_DIR : UNDONE_BY_ANY_CREATE;
+        if (len == sizeof(slot->dir))
+            memcpy(&slot->dir, payload, sizeof(slot->dir));
+        return;
+    }
+    if (status != 0 || (op != OP_STAT && op != OP_STATX))
+        return;
+    /* a directory's own stat: its size and times move with every name made in it */
+    mode_t mode = 0;
+    if (op == OP_STAT && len == sizeof(struct stat))
+        mode = ((const struct stat *)(const void *)payload)->st_mode;
+    const struct statx *stx = (const void *)payload;
+    if (op == OP_STATX && len == sizeof(struct statx) && (stx->stx_mask & STATX_TYPE))
+        mode = stx->stx_mode;
+    if (mode && !S_ISDIR(mode))
+        return;
+    slot->scope = mode && answered_inode(op, payload, len, &slot->dir) ?
+                  UNDONE_BY_CREATE_IN_DIR : UNDONE_BY_ANY_CREATE;
+}
+
+static void remember(struct lookup_slot *slot, uint64_t key_a, uint64_t key_b, int op,
+                     int status, const char *payload, uint32_t len)
 {
     slot->key_a = key_a;
     slot->key_b = key_b;
     slot->generation = lookup_generation;
+    slot->remembered_at = create_clock;
+    set_scope(slot, op, status, payload, len);
     slot->status = status;
     slot->payload_len = status == 0 ? len : 0;
     memcpy(slot->payload, payload, slot->payload_len);
+}
+
+/* Whether no change since `slot` was remembered can have undone it. */
+static bool undisturbed(const struct lookup_slot *slot)
+{
+    if (slot->generation != lookup_generation)
+        return false;
+    switch (slot->scope) {
+    case UNDONE_BY_CREATE_IN_DIR: return last_create_in(slot->dir) <= slot->remembered_at;
+    case UNDONE_BY_ANY_CREATE: return create_clock == slot->remembered_at;
+    default: return true;
+    }
 }
 
 /* Walks: a program that reads a directory and then stats, lstats or readlinks each entry
@@ -448,7 +559,7 @@ static void remember_entry(int op, const struct task *t, const int64_t ints[4],
     uint64_t key_a, key_b;
     struct lookup_slot *slot = lookup_slot(op, false, t, ints, path, path_len, &key_a, &key_b);
     if (rememberable(op, status, payload, len))
-        remember(slot, key_a, key_b, status, payload, len);
+        remember(slot, key_a, key_b, op, status, payload, len);
 }
 
 /* Remember what a LIST reply of the directory `dir` (dir_len bytes) says. */
@@ -529,8 +640,8 @@ static void note_miss(struct rsc_gofer_link *g, const struct task *t, const char
 static struct lookup_slot *hit(struct lookup_slot *slot, int op, uint64_t key_a,
                                uint64_t key_b)
 {
-    return slot && slot->generation == lookup_generation && slot->key_a == key_a &&
-           slot->key_b == key_b && still_true(op, slot) ? slot : NULL;
+    return slot && slot->key_a == key_a && slot->key_b == key_b && undisturbed(slot) &&
+           still_true(op, slot) ? slot : NULL;
 }
 
 int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool real_ids,
@@ -538,8 +649,6 @@ int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool 
                    size_t *payload_len, int *fd_out)
 {
     bool creates = op == OP_OPEN && ((ints[0] & O_CREAT) || (ints[0] & O_TMPFILE) == O_TMPFILE);
-    if (creates)
-        rsc_lookups_forget();
     uint64_t key_a = 0, key_b = 0;
     bool keep = !creates && !in_volatile_tree(path);
     struct lookup_slot *slot = keep ? lookup_slot(op, real_ids, t, ints, path, path_len, &key_a,
@@ -562,14 +671,23 @@ int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool 
     uint32_t length;
     int fd;
     int status = exchange(g, msg, len, reply, sizeof(reply), &length, &fd);
+    if (creates) {
+        /* the directory the name was made in, or everything if the gofer cannot say (or
+         * the create failed, perhaps half-way) */
+        struct inode_id dir;
+        bool known = status == 0 && length == sizeof(dir);
+        if (known)
+            memcpy(&dir, reply + REPLY_HEAD, sizeof(dir));
+        note_create(known ? &dir : NULL);
+    }
     if (status == RSC_FALLBACK)
         return RSC_FALLBACK;
-    if (payload) {
-        memcpy(payload, reply + REPLY_HEAD, length);
-        *payload_len = length;
+    if (payload) {  /* a failure's payload, and a create's, is for the memory only */
+        *payload_len = status == 0 && !creates ? length : 0;
+        memcpy(payload, reply + REPLY_HEAD, *payload_len);
     }
     if (slot && rememberable(op, status, reply + REPLY_HEAD, length))
-        remember(slot, key_a, key_b, status, reply + REPLY_HEAD, length);
+        remember(slot, key_a, key_b, op, status, reply + REPLY_HEAD, length);
     if (fd_out && status == 0)
         *fd_out = fd;
     else if (fd >= 0)

@@ -99,7 +99,8 @@ int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool 
                    size_t *payload_len, int *fd_out);
 
 /* Forget every remembered lookup: called before any request that may change the box's
- * names or attributes (create, remove, rename, link, chmod...). */
+ * names or attributes (remove, rename, link, chmod..., and the creates Python makes; the
+ * C half's own creates forget only what they can change). */
 void rsc_lookups_forget(void);
 
 /* `fd` was opened for writing: never answer a stat of its inode from memory again. */

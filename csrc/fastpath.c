@@ -75,7 +75,10 @@ static int answer_open(struct rsc_fastpath *f, struct rsc_call *c, int kind)
     int r = rsc_prepare_path(c, dirfd, rest[0], false, &pc);
     if (r != 0)
         return rsc_end_early(c, r);
-    int64_t ints[4] = {flags, (mode & 07777) & ~pc.task.umask, 0, 0};
+    /* the mode only counts in a create (elsewhere it is whatever the register held, and
+     * would make each failing open a new one to the memory of lookups) */
+    bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+    int64_t ints[4] = {flags, creates ? (mode & 07777) & ~pc.task.umask : 0, 0, 0};
     int fd = -1;
     int status = rsc_gofer_call(&f->gofer, OP_OPEN, &pc.task, false, pc.path, pc.path_len,
                                 ints, NULL, NULL, &fd);

@@ -12,6 +12,7 @@
 #include <linux/capability.h>
 #include <linux/openat2.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -198,6 +199,71 @@ static int read_link(int root_fd, char *path, char *out, uint32_t *out_len)
     return err;
 }
 
+/* A directory's identity, sent with the replies that tell the sentry which directory a
+ * remembered failure depends on (PROTOCOL.md, "Where names are"). */
+struct dir_id {
+    uint64_t dev, ino;
+};
+
+static bool identify(int dir, struct dir_id *out)
+{
+    struct stat st;
+    if (fstat(dir, &st) < 0)
+        return false;
+    out->dev = (uint64_t)st.st_dev;
+    out->ino = (uint64_t)st.st_ino;
+    return true;
+}
+
+/* The directory a failed lookup of `path` found a name missing from (the deepest one that
+ * exists on the way: only a create of that name there can change the answer). False when
+ * the lookup failed otherwise (a dangling symlink on the way, a directory it may not
+ * search), which any create may undo. */
+static bool missing_from(int root_fd, const char *path, struct dir_id *out)
+{
+    char copy[MAX_PATH + 1];
+    const char *name;
+    snprintf(copy, sizeof(copy), "%s", path);
+    if (copy[0] != '/')
+        return false;
+    int dir;
+    while ((dir = open_parent(root_fd, copy, &name)) == -ENOENT)
+        ;  /* open_parent left the parent's path in `copy`: that is missing too ("/" is not) */
+    if (dir < 0)
+        return false;
+    struct stat st;
+    bool absent = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+    bool found = absent && identify(dir, out);
+    close(dir);
+    return found;
+}
+
+/* The directory a create of `path` made its name in: false when the name is a symlink
+ * (the file was made where it points). */
+static bool created_in(int root_fd, const char *path, struct dir_id *out)
+{
+    char copy[MAX_PATH + 1];
+    const char *name;
+    snprintf(copy, sizeof(copy), "%s", path);
+    int dir = open_parent(root_fd, copy, &name);
+    if (dir < 0)
+        return false;
+    struct stat st;
+    bool named = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode);
+    bool found = named && identify(dir, out);
+    close(dir);
+    return found;
+}
+
+/* A failure; an ENOENT carries the directory the name is missing from, when known. */
+static int reply_failure(int sock, int root_fd, const char *path, int err)
+{
+    struct dir_id where;
+    if (err == -ENOENT && missing_from(root_fd, path, &where))
+        return reply(sock, err, &where, sizeof(where), -1);
+    return reply(sock, err, NULL, 0, -1);
+}
+
 /* Before chdir and execve, which the kernel then runs in the box's mount namespace:
  * the path is a directory (or a regular file) the caller may search (or execute). */
 static int check_entry(int root_fd, const char *path, int op)
@@ -310,16 +376,19 @@ static int answer(int sock, int root_fd, const char *msg, size_t len)
     int err = rsc_gofer_become(fsuid, fsgid, groups, ngroups, caps);
     if (err < 0)
         return reply(sock, err, NULL, 0, -1);
-    char out[4096];
+    char out[4096], original[MAX_PATH + 1];
     uint32_t out_len = 0;
+    memcpy(original, path, (size_t)plen + 1);  /* the lookups below cut `path` in two */
     switch (op) {
     case OP_OPEN: {
         uint64_t flags = ((uint64_t)ints[0] & VALID_OPEN_FLAGS) | O_CLOEXEC;
         bool creating = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
         int fd = open_in_root(root_fd, path, flags, creating ? (uint64_t)ints[1] & 07777 : 0);
         if (fd < 0)
-            return reply(sock, fd, NULL, 0, -1);
-        int r = reply(sock, 0, NULL, 0, fd);
+            return reply_failure(sock, root_fd, path, fd);
+        struct dir_id where;
+        bool known = creating && created_in(root_fd, path, &where);
+        int r = reply(sock, 0, &where, known ? sizeof(where) : 0, fd);
         close(fd);
         return r;
     }
@@ -340,7 +409,7 @@ static int answer(int sock, int root_fd, const char *msg, size_t len)
         err = read_link(root_fd, path, out, &out_len);
         break;
     }
-    return reply(sock, err, out, err ? 0 : out_len, -1);
+    return err ? reply_failure(sock, root_fd, original, err) : reply(sock, 0, out, out_len, -1);
 }
 
 int rsc_gofer_serve(int sock, int root_fd, char *buf, size_t size, int *fd_out)

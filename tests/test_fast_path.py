@@ -195,3 +195,34 @@ def test_a_walked_directory_is_answered_as_its_entries_are(runsc: Runsc, make_bu
     assert "/tmp/w/dangling: no link" not in lines and "/nowhere" in lines
     assert "/tmp/w/a: no link" in lines
     assert lines[-3:] == ["/tmp/w/a 9", "/tmp/w/c 4", "b"]
+
+
+def test_remembered_failures_are_forgotten_when_a_create_makes_their_name(
+    runsc: Runsc, make_bundle: MakeBundle
+):
+    """A create forgets only what it can change: failures in its directory (found through
+    a symlinked directory too), a failure whose directory was missing, a name made through
+    a dangling symlink, and the stat of the directory it grew."""
+    script = (
+        "mkdir -p /tmp/a /tmp/b; ln -s /tmp/a /tmp/via; ln -s /tmp/a/target /tmp/dangling; "
+        "for i in 1 2; do test -e /tmp/via/x || echo no-x; test -e /tmp/a/target || echo no-t;"
+        " stat /tmp/f/g 2>&1; cat /tmp/b/y 2>&1; done; stat -c 'a %s' /tmp/a; "
+        "echo > /tmp/b/other; test -e /tmp/via/x || echo still-no-x; "
+        "echo > /tmp/a/x; test -e /tmp/via/x && echo made-x; stat -c 'a %s' /tmp/a; "
+        "echo > /tmp/dangling; test -e /tmp/a/target && echo made-target; "
+        "echo > /tmp/f; stat /tmp/f/g 2>&1; echo y > /tmp/b/y; cat /tmp/b/y"
+    )
+    bundle = make_bundle(["sh", "-c", script], mounts=[
+        {"destination": "/proc", "type": "proc", "source": "proc"},
+        {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"},
+    ])
+    fast = runsc("run", bundle.path)
+    python = runsc("--strace", "run", bundle.path)
+    assert fast.returncode == python.returncode == 0, fast.stderr
+    assert fast.stdout == python.stdout
+    lines = fast.stdout.splitlines()
+    assert lines.count("no-x") == 2 and lines.count("no-t") == 2
+    assert "still-no-x" in lines and "made-x" in lines and "made-target" in lines
+    sizes = [line for line in lines if line.startswith("a ")]
+    assert len(sizes) == 2 and sizes[0] != sizes[1]
+    assert lines[-2:] == ["stat: can't stat '/tmp/f/g': Not a directory", "y"]
