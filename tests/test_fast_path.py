@@ -168,6 +168,21 @@ def test_lookups_in_a_bind_mount_see_what_the_host_changes(
 
 
 
+def answered_alike_in_c_and_python(runsc: Runsc, make_bundle: MakeBundle, script: str
+                                   ) -> list[str]:
+    """The lines `script` prints in a box with a tmpfs /tmp, which must be the same with the
+    fast path and without it (--strace: every call answered by Python)."""
+    bundle = make_bundle(["sh", "-c", script], mounts=[
+        {"destination": "/proc", "type": "proc", "source": "proc"},
+        {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"},
+    ])
+    fast = runsc("run", bundle.path)
+    python = runsc("--strace", "run", bundle.path)
+    assert fast.returncode == python.returncode == 0, fast.stderr
+    assert fast.stdout == python.stdout
+    return fast.stdout.splitlines()
+
+
 def test_a_walked_directory_is_answered_as_its_entries_are(runsc: Runsc, make_bundle: MakeBundle):
     """Lookups of one directory's entries, one after another, make the sentry list it
     with the gofer and remember every entry: each lstat, stat and readlink answers as
@@ -180,15 +195,7 @@ def test_a_walked_directory_is_answered_as_its_entries_are(runsc: Runsc, make_bu
         f"{walk}; echo more >> /tmp/w/a; stat -c '%n %s' /tmp/w/a; "
         "echo new > /tmp/w/c; stat -c '%n %s' /tmp/w/c; ln -sf b /tmp/w/rel; readlink /tmp/w/rel"
     )
-    bundle = make_bundle(["sh", "-c", script], mounts=[
-        {"destination": "/proc", "type": "proc", "source": "proc"},
-        {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"},
-    ])
-    fast = runsc("run", bundle.path)
-    python = runsc("--strace", "run", bundle.path)
-    assert fast.returncode == python.returncode == 0, fast.stderr
-    assert fast.stdout == python.stdout
-    lines = fast.stdout.splitlines()
+    lines = answered_alike_in_c_and_python(runsc, make_bundle, script)
     assert "/tmp/w/b 6 600 regular file 1" in lines
     assert "/tmp/w/sub 40 755 directory 2" in lines
     assert "/tmp/w/rel 1 777 symbolic link 1" in lines and "/tmp/w/rel 4 regular file" in lines
@@ -212,15 +219,7 @@ def test_remembered_failures_are_forgotten_when_a_create_makes_their_name(
         "echo > /tmp/dangling; test -e /tmp/a/target && echo made-target; "
         "echo > /tmp/f; stat /tmp/f/g 2>&1; echo y > /tmp/b/y; cat /tmp/b/y"
     )
-    bundle = make_bundle(["sh", "-c", script], mounts=[
-        {"destination": "/proc", "type": "proc", "source": "proc"},
-        {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"},
-    ])
-    fast = runsc("run", bundle.path)
-    python = runsc("--strace", "run", bundle.path)
-    assert fast.returncode == python.returncode == 0, fast.stderr
-    assert fast.stdout == python.stdout
-    lines = fast.stdout.splitlines()
+    lines = answered_alike_in_c_and_python(runsc, make_bundle, script)
     assert lines.count("no-x") == 2 and lines.count("no-t") == 2
     assert "still-no-x" in lines and "made-x" in lines and "made-target" in lines
     sizes = [line for line in lines if line.startswith("a ")]
