@@ -637,6 +637,36 @@ static void note_miss(struct rsc_gofer_link *g, const struct task *t, const char
         close(fd);
 }
 
+/* Whether a lookup of `op` follows its path's last symlink (PROTOCOL.md, EXPAND). */
+static bool follows_last_link(int op, const int64_t ints[4])
+{
+    switch (op) {
+    case OP_OPEN: return !(ints[0] & O_NOFOLLOW);
+    case OP_STAT: case OP_STATX: return !(ints[0] & AT_SYMLINK_NOFOLLOW_VALUE);
+    case OP_ACCESS: return !(ints[1] & AT_SYMLINK_NOFOLLOW_VALUE);
+    case OP_READLINK: return false;
+    default: return true;
+    }
+}
+
+/* A lookup failed with ENOENT on the way (not for a name missing from a directory): if a
+ * symlink led it into /proc/self or /proc/thread-self, which only the caller's own view
+ * resolves, Python answers the call (it asks again for the caller's own entry). */
+static bool led_into_own_proc(struct rsc_gofer_link *g, int op, const struct task *t,
+                              bool real_ids, const char *path, int path_len,
+                              const int64_t ints[4])
+{
+    int64_t expand[4] = {follows_last_link(op, ints), 0, 0, 0};
+    char msg[REQUEST_BYTES], reply[REPLY_HEAD + PATH_BYTES];
+    size_t len = encode_request(msg, OP_EXPAND, t, real_ids, expand, path, path_len);
+    uint32_t length;
+    int fd;
+    int status = exchange(g, msg, len, reply, sizeof(reply), &length, &fd);
+    if (fd >= 0)
+        close(fd);
+    return status == 0;
+}
+
 static struct lookup_slot *hit(struct lookup_slot *slot, int op, uint64_t key_a,
                                uint64_t key_b)
 {
@@ -681,6 +711,9 @@ int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool 
         note_create(known ? &dir : NULL);
     }
     if (status == RSC_FALLBACK)
+        return RSC_FALLBACK;
+    if (status == -ENOENT && length == 0 && op != OP_LIST &&
+        led_into_own_proc(g, op, t, real_ids, path, path_len, ints))
         return RSC_FALLBACK;
     if (payload) {  /* a failure's payload, and a create's, is for the memory only */
         *payload_len = status == 0 && !creates ? length : 0;

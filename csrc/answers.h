@@ -31,7 +31,8 @@ enum rsc_kind {
 };
 
 enum gofer_op { OP_OPEN = 1, OP_STAT = 2, OP_STATX = 3, OP_ACCESS = 4, OP_READLINK = 5,
-                OP_CHECK_DIR = 17, OP_CHECK_EXEC = 18, OP_LIST = 21 };
+                OP_CHECK_DIR = 17, OP_CHECK_EXEC = 18, OP_LIST = 21,
+                OP_EXPAND = 22 };
 
 struct rsc_call;
 

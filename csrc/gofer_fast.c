@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -33,7 +34,9 @@
                           FASYNC)
 
 enum { OP_OPEN = 1, OP_STAT = 2, OP_STATX = 3, OP_ACCESS = 4, OP_READLINK = 5,
-       OP_CHECK_DIR = 17, OP_CHECK_EXEC = 18, OP_LIST = 21 };
+       OP_CHECK_DIR = 17, OP_CHECK_EXEC = 18, OP_LIST = 21, OP_EXPAND = 22 };
+#define PROC_SUPER_MAGIC_VALUE 0x9fa0
+#define MAX_LINKS 40
 #define LIST_PAYLOAD 131072
 
 struct caller {
@@ -337,12 +340,93 @@ static int list_entries(int sock, int root_fd, const char *path)
     return err ? reply(sock, err, NULL, 0, -1) : reply(sock, 0, out, (uint32_t)used, -1);
 }
 
+/* EXPAND: /proc/self and /proc/thread-self name nothing for the gofer, which is outside
+ * the box's pids, so a path that reaches them through a symlink (/etc/mtab ->
+ * ../proc/self/mounts) fails here though it works in the box. This follows the path's
+ * symlinks by hand, as the kernel would in the box, up to such a link, and answers the
+ * rest from it ("/proc/self/mounts"), which the sentry turns into the caller's own
+ * entry and asks for again. The final component is followed only if `follow_final`.
+ * ENOENT when the path meets no such link. */
+static int expand_to_proc_self(int root_fd, const char *path, bool follow_final, char *out,
+                               uint32_t *out_len)
+{
+    char rest[2 * MAX_PATH + 2], done[MAX_PATH + 1] = "";  /* done: "" is the root */
+    size_t done_len = 0;
+    snprintf(rest, sizeof(rest), "%s", path);
+    const char *cursor = rest;
+    for (int links = 0;;) {
+        while (*cursor == '/')
+            cursor++;
+        if (!*cursor)
+            return -ENOENT;
+        const char *end = strchrnul(cursor, '/');
+        size_t len = (size_t)(end - cursor);
+        char name[256];
+        if (len >= sizeof(name))
+            return -ENAMETOOLONG;
+        memcpy(name, cursor, len);
+        name[len] = 0;
+        cursor = end;
+        const char *after = end;
+        while (*after == '/')
+            after++;
+        if (strcmp(name, ".") == 0)
+            continue;
+        if (strcmp(name, "..") == 0) {
+            char *slash = strrchr(done, '/');
+            done_len = slash ? (size_t)(slash - done) : 0;
+            done[done_len] = 0;
+            continue;
+        }
+        if (!*after && !*end && !follow_final)
+            return -ENOENT;  /* the last name, not followed: no link of /proc's is met */
+        int dir = open_in_root(root_fd, done_len ? done : "/", O_PATH | O_DIRECTORY, 0);
+        if (dir < 0)
+            return dir;
+        struct stat st;
+        struct statfs fs;
+        bool link = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+        bool own = link && strcmp(done, "/proc") == 0 && fstatfs(dir, &fs) == 0 &&
+                   fs.f_type == PROC_SUPER_MAGIC_VALUE &&
+                   (strcmp(name, "self") == 0 || strcmp(name, "thread-self") == 0);
+        char target[MAX_PATH + 1];
+        ssize_t n = link && !own ? readlinkat(dir, name, target, sizeof(target) - 1) : 0;
+        close(dir);
+        if (own) {
+            int w = snprintf(out, MAX_PATH + 1, "/proc/%s%s%s", name, *after ? "/" : "", after);
+            if (w > MAX_PATH)
+                return -ENAMETOOLONG;
+            *out_len = (uint32_t)w;
+            return 0;
+        }
+        if (!link) {
+            if (done_len + 1 + len > MAX_PATH)
+                return -ENAMETOOLONG;
+            done[done_len++] = '/';
+            memcpy(done + done_len, name, len + 1);
+            done_len += len;
+            continue;
+        }
+        if (n < 0 || ++links > MAX_LINKS)
+            return n < 0 ? -errno : -ELOOP;
+        target[n] = 0;
+        if (target[0] == '/')
+            done[done_len = 0] = 0;
+        char spliced[sizeof(rest)];
+        if ((size_t)snprintf(spliced, sizeof(spliced), "%s%s%s", target, *after ? "/" : "",
+                             after) >= sizeof(spliced))
+            return -ENAMETOOLONG;
+        memcpy(rest, spliced, strlen(spliced) + 1);
+        cursor = rest;
+    }
+}
+
 /* Answer one well-formed hot request; 1 means "not mine" (Python takes it). */
 static int answer(int sock, int root_fd, const char *msg, size_t len)
 {
     uint8_t op = (uint8_t)msg[3];
     if ((op < OP_OPEN || op > OP_READLINK) && op != OP_CHECK_DIR && op != OP_CHECK_EXEC &&
-        op != OP_LIST)
+        op != OP_LIST && op != OP_EXPAND)
         return 1;
     uint32_t fsuid, fsgid;
     uint64_t caps;
@@ -405,6 +489,9 @@ static int answer(int sock, int root_fd, const char *msg, size_t len)
         break;
     case OP_LIST:
         return list_entries(sock, root_fd, path);
+    case OP_EXPAND:
+        err = expand_to_proc_self(root_fd, path, ints[0] != 0, out, &out_len);
+        return reply(sock, err, out, err ? 0 : out_len, -1);
     default:
         err = read_link(root_fd, path, out, &out_len);
         break;

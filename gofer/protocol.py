@@ -45,6 +45,7 @@ class Op(enum.IntEnum):
     BIND = 19
     CONNECT = 20
     LIST = 21
+    EXPAND = 22
 
 
 class ProtocolError(Exception):

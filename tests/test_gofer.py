@@ -218,3 +218,24 @@ def test_own_proc_links_read_as_the_box_sees_them(runsc: Runsc, make_bundle: Mak
     result = runsc("run", make_bundle(["sh", "-c", script]).path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["/bin/busybox", "/etc"]
+
+
+def test_symlinks_into_proc_self_lead_to_the_callers_own_entries(
+    runsc: Runsc, make_bundle: MakeBundle
+) -> None:
+    """/etc/mtab -> /proc/mounts -> self/mounts, as on Debian: the gofer is outside the
+    box's pids, where "self" names nothing, so the link is followed for the caller."""
+    script = (
+        "ln -s /proc/mounts /tmp/mtab; ln -s ../proc/self /tmp/me; "
+        "ln -s /proc/thread-self /tmp/thread; ln -s /proc/self/nowhere /tmp/gone; "
+        "grep -c ' /tmp tmpfs ' /tmp/mtab; stat -L -c %F /tmp/mtab; "
+        "test -d /tmp/me && echo dir; cat /tmp/me/comm; cut -d' ' -f2 /tmp/thread/stat; "
+        "cat /tmp/gone 2>&1 || echo gone"
+    )
+    bundle = make_bundle(["sh", "-c", script], mounts=[
+        {"destination": "/proc", "type": "proc", "source": "proc"}, TMPFS_TMP])
+    result = runsc("run", bundle.path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "1", "regular empty file", "dir", "cat", "(cut)",
+        "cat: can't open '/tmp/gone': No such file or directory", "gone"]

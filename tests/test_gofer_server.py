@@ -8,6 +8,7 @@ import errno
 import os
 import socket
 import struct
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,3 +98,23 @@ def test_a_directory_is_listed_with_each_entry_lstat_and_link_text(
 def test_listing_a_file_fails_as_opening_it_as_a_directory_would(gofer_socket: socket.socket):
     reply = ask(gofer_socket, Request(Op.LIST, ROOT, (b"/f",)))
     assert reply.status == -errno.ENOTDIR
+
+
+def test_a_path_is_expanded_up_to_a_link_of_proc_self_only(
+    gofer_socket: socket.socket, tmp_path: Path
+):
+    """EXPAND follows a path's symlinks as the kernel would, and answers the rest from
+    /proc's "self" on; a path without such a link is not expanded."""
+    (tmp_path / "proc").mkdir()
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "mtab").symlink_to("../proc/self/mounts")
+    (tmp_path / "etc" / "plain").symlink_to("../f")
+    subprocess.run(["mount", "-t", "proc", "proc", str(tmp_path / "proc")], check=True)
+    try:
+        follow = (1, 0, 0, 0)
+        reply = ask(gofer_socket, Request(Op.EXPAND, ROOT, (b"/etc/mtab",), ints=follow))
+        assert (reply.status, reply.payload) == (0, b"/proc/self/mounts")
+        plain = ask(gofer_socket, Request(Op.EXPAND, ROOT, (b"/etc/plain",), ints=follow))
+        assert plain.status == -errno.ENOENT
+    finally:
+        subprocess.run(["umount", str(tmp_path / "proc")], check=True)

@@ -125,10 +125,12 @@ class PathCall:
         client = self.call.sandbox.gofer
         if client is None:
             raise OSError(errno.EIO, "no gofer")
-        padded = (tuple(ints) + (0, 0, 0, 0))[:4]
+        first, second, third, fourth = (tuple(ints) + (0, 0, 0, 0))[:4]
+        padded = (first, second, third, fourth)
         try:
-            reply = client.call(op, self.caller(real_ids), *paths,
-                                ints=padded, blob=blob, fd=fd)  # type: ignore[arg-type]
+            reply = client.call(op, self.caller(real_ids), *paths, ints=padded, blob=blob, fd=fd)
+            if reply.status == -errno.ENOENT and not reply.payload and op in EXPANDABLE:
+                reply = self._through_own_proc(op, paths[0], padded, real_ids) or reply
         except GoferGone as err:
             raise OSError(errno.EIO, f"gofer: {err}") from err
         if reply.status:
@@ -136,3 +138,34 @@ class PathCall:
                 os.close(reply.fd)
             raise OSError(-reply.status, os.strerror(-reply.status))
         return reply
+
+    def _through_own_proc(self, op: Op, path: bytes, ints: tuple[int, int, int, int],
+                          real_ids: bool) -> Reply | None:
+        """The answer for `path` when a symlink on it leads into /proc/self or
+        /proc/thread-self, which name nothing for the gofer (outside the box's pids): the
+        gofer follows the path up to that link (EXPAND), and the rest is asked for as the
+        caller's own entry. None when no such link is on the path."""
+        client = self.call.sandbox.gofer
+        assert client is not None
+        follow = (0, 0, 0, 0) if not follows_last_link(op, ints) else (1, 0, 0, 0)
+        expanded = client.call(Op.EXPAND, self.caller(real_ids), path, ints=follow)
+        if expanded.status:
+            return None
+        return client.call(op, self.caller(real_ids), self.box_path(AT_FDCWD, expanded.payload),
+                           ints=ints)
+
+
+EXPANDABLE = frozenset({Op.OPEN, Op.STAT, Op.STATX, Op.ACCESS, Op.READLINK, Op.STATFS,
+                        Op.CHECK_DIR, Op.CHECK_EXEC})
+AT_SYMLINK_NOFOLLOW = 0x100
+
+
+def follows_last_link(op: Op, ints: tuple[int, int, int, int]) -> bool:
+    """Whether a lookup of `op` follows its path's last symlink (as csrc/answers.c)."""
+    if op is Op.OPEN:
+        return not ints[0] & os.O_NOFOLLOW
+    if op in (Op.STAT, Op.STATX):
+        return not ints[0] & AT_SYMLINK_NOFOLLOW
+    if op is Op.ACCESS:
+        return not ints[1] & AT_SYMLINK_NOFOLLOW
+    return op is not Op.READLINK
