@@ -705,11 +705,12 @@ def render_floors(floors: Sequence[Floor], rows: Sequence[Row]) -> list[str]:
                 lines.append(_over(f"{col} getuid / {floor_key}", value, bound))
     # A passthrough call: any seccomp filter costs the kernel's seccomp entry.
     passthrough = next((r for r in rows if r.name.startswith("read")), None)
-    if passthrough and by_key.get("filter"):
+    filter_floor = by_key.get("filter")
+    if passthrough and filter_floor:
         for col in ("native", "seccomp", "ptrace"):
             value = passthrough.median(col)
             if value is not None:
-                lines.append(_over(f"{col} read 1 byte / filter", value, by_key["filter"]))
+                lines.append(_over(f"{col} read 1 byte / filter", value, filter_floor))
     # A path call through the gofer: at least one notification and one hop, same CPU.
     notify, hop = by_key.get("seccomp_sync"), by_key.get("hop_same")
     if notify and hop:
