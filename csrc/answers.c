@@ -545,6 +545,7 @@ static bool undisturbed(const struct lookup_slot *slot)
  * EINVAL). The rules of remembering are those above; the listing is never taken to be
  * complete, so a name missing from it is still asked for. */
 #define LIST_AFTER_MISSES 3
+#define LIST_PAYLOAD 131072  /* a LIST reply's bound (gofer/PROTOCOL.md) */
 
 static struct {
     uint64_t key_a, key_b;  /* the directory and the caller's credentials */
@@ -624,7 +625,7 @@ static void note_miss(struct rsc_gofer_link *g, const struct task *t, const char
     if (recent_dir.misses < 0 || ++recent_dir.misses < LIST_AFTER_MISSES)
         return;
     recent_dir.misses = -1;
-    static char msg[REQUEST_BYTES], reply[REPLY_HEAD + 131072];
+    static char msg[REQUEST_BYTES], reply[REPLY_HEAD + LIST_PAYLOAD];
     char dir[PATH_BYTES];
     memcpy(dir, path, (size_t)dir_len);
     dir[dir_len] = 0;
