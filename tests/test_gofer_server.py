@@ -95,6 +95,23 @@ def test_a_directory_is_listed_with_each_entry_lstat_and_link_text(
         assert link == (os.readlink(tmp_path / "d" / name).encode() if is_link else b"")
 
 
+
+def test_a_listing_stops_at_its_bound_with_whole_records(
+    gofer_socket: socket.socket, tmp_path: Path
+):
+    """A directory whose records exceed LIST's payload bound (PROTOCOL.md) is listed in
+    part, every record whole: the sentry never takes a listing to be complete."""
+    (tmp_path / "many").mkdir()
+    names = {f"{i:04d}-" + "x" * 60 for i in range(1000)}  # ~210 bytes a record
+    for name in names:
+        (tmp_path / "many" / name).touch()
+    gofer_socket.send(encode_request(Request(Op.LIST, ROOT, (b"/many",))))
+    data = gofer_socket.recv(1 << 18)  # beyond protocol.receive's bound, as the C sentry
+    (status,) = struct.unpack_from("<i", data, 3)
+    entries = listed_entries(data[11:])
+    assert status == 0 and len(data) - 11 <= 131072
+    assert 500 < len(entries) < len(names) and set(entries) <= names
+
 def test_listing_a_file_fails_as_opening_it_as_a_directory_would(gofer_socket: socket.socket):
     reply = ask(gofer_socket, Request(Op.LIST, ROOT, (b"/f",)))
     assert reply.status == -errno.ENOTDIR
