@@ -543,12 +543,12 @@ static bool undisturbed(const struct lookup_slot *slot)
 
 /* Walks: a program that reads a directory and then stats, lstats or readlinks each entry
  * (find, ls -l, tar, a compiler's or an interpreter's search paths) would make one gofer
- * request per entry. After LIST_AFTER_MISSES different lookups in one directory missed
- * memory, the gofer lists it (OP_LIST: every entry's lstat and link text, one request)
- * and each entry is remembered as the lookups the listing answers: its lstat, the stat
- * of an entry that is no symlink (the same struct) and its readlink (the text, or
- * EINVAL). The rules of remembering are those above; the listing is never taken to be
- * complete, so a name missing from it is still asked for. */
+ * request per entry. After LIST_AFTER_MISSES lookups of different names in one directory
+ * missed memory and found their name there, the gofer lists it (OP_LIST: every entry's
+ * lstat and link text, one request) and each entry is remembered as the lookups the
+ * listing answers: its lstat, the stat of an entry that is no symlink (the same struct)
+ * and its readlink (the text, or EINVAL). The rules of remembering are those above; the
+ * listing is never taken to be complete, so a name missing from it is still asked for. */
 #define LIST_AFTER_MISSES 3
 #define LIST_PAYLOAD 131072  /* a LIST reply's bound (gofer/PROTOCOL.md) */
 
@@ -608,8 +608,9 @@ static void remember_listing(const struct task *t, const char *dir, int dir_len,
     }
 }
 
-/* A lookup of `path` missed memory: count it against its directory, and list that
- * directory when it is the LIST_AFTER_MISSES-th miss there. */
+/* A lookup of `path`, a name that exists, missed memory: count it against its
+ * directory, and list that directory at the LIST_AFTER_MISSES-th such miss there (names
+ * found missing do not count: a search path probes directories for names they lack). */
 static void note_miss(struct rsc_gofer_link *g, const struct task *t, const char *path,
                       int path_len)
 {
@@ -690,10 +691,6 @@ int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool 
     struct lookup_slot *slot = keep ? lookup_slot(op, real_ids, t, ints, path, path_len, &key_a,
                                                   &key_b) : NULL;
     struct lookup_slot *known = hit(slot, op, key_a, key_b);
-    if (!known && slot && (op == OP_STAT || op == OP_READLINK)) {
-        note_miss(g, t, path, path_len);
-        known = hit(slot, op, key_a, key_b);
-    }
     if (known) {
         if (payload) {
             memcpy(payload, known->payload, known->payload_len);
@@ -725,8 +722,11 @@ int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool 
         *payload_len = status == 0 && !creates ? length : 0;
         memcpy(payload, reply + REPLY_HEAD, *payload_len);
     }
-    if (slot && rememberable(op, status, reply + REPLY_HEAD, length))
+    if (slot && rememberable(op, status, reply + REPLY_HEAD, length)) {
         remember(slot, key_a, key_b, op, status, reply + REPLY_HEAD, length);
+        if ((op == OP_STAT || op == OP_READLINK) && (status == 0 || status == -EINVAL))
+            note_miss(g, t, path, path_len);  /* a name that is there, looked up alone */
+    }
     if (fd_out && status == 0)
         *fd_out = fd;
     else if (fd >= 0)
