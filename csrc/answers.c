@@ -929,13 +929,18 @@ static int answer_check(struct rsc_gofer_link *g, struct rsc_call *c, int kind)
     struct rsc_path_call pc;
     int r = rsc_prepare_path(c, at ? (int)a[0] : AT_FDCWD_VALUE, at ? a[1] : a[0], empty_ok,
                          &pc);
-    if (r != 0)
+    if (r != 0 && r != CONTINUE_CALL)
         return rsc_end_early(c, r);
-    int64_t ints[4] = {0, 0, 0, 0};
-    int status = rsc_gofer_call(g, kind == RSC_CHDIR ? OP_CHECK_DIR : OP_CHECK_EXEC, &pc.task,
-                            false, pc.path, pc.path_len, ints, NULL, NULL, NULL);
-    if (status != 0)
-        return rsc_end_early(c, status);
+    if (r == 0) {
+        int64_t ints[4] = {0, 0, 0, 0};
+        int status = rsc_gofer_call(g, kind == RSC_CHDIR ? OP_CHECK_DIR : OP_CHECK_EXEC,
+                                    &pc.task, false, pc.path, pc.path_len, ints, NULL, NULL,
+                                    NULL);
+        if (status != 0)
+            return rsc_end_early(c, status);
+    }
+    if (kind != RSC_CHDIR)
+        rsc_task_exec_allowed(c->tid);
     return c->ops->resume(c);
 }
 

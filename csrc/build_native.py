@@ -121,7 +121,7 @@ ffibuilder.cdef(
     };
     int rsc_task_of(int tid, struct task *t);
     void rsc_task_forget(int tid);
-    void rsc_task_forget_all(void);
+    void rsc_task_exec_allowed(int tid);
     enum rsc_ptrace_result { RSC_PT_STATUS = 1, RSC_PT_WAKE = 2, RSC_PT_LOOK = 3,
                              RSC_PT_DRAIN = 4 };
     struct rsc_ptrace_fast {

@@ -138,8 +138,6 @@ int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_
             return errno == EINTR ? RSC_WAKE : -errno;
         }
         uint32_t nr = (uint32_t)req->data.nr;
-        if (nr == SYS_execve || nr == SYS_execveat)
-            rsc_task_forget_all();  /* an exec may change them (setuid, file caps) */
         if (req->data.arch != AUDIT_ARCH_X86_64_VALUE || nr >= RSC_MAX_NR ||
             f->kind[nr] == RSC_PYTHON)
             return RSC_EVENT;

@@ -94,7 +94,7 @@ static int read_task(int tid, struct task *t)
 /* Credentials per thread, kept while the thread lives: reading /proc/TID/status costs
  * more than the rest of a call. A pidfd tells whether the thread is still the one read
  * (a dead thread's tid may be reused); calls that change credentials are intercepted to
- * forget the entry (RSC_CREDENTIALS_CHANGE), and every exec forgets them all. */
+ * forget the entry (RSC_CREDENTIALS_CHANGE), and so are execs (rsc_task_exec_allowed). */
 #define CRED_SLOTS 1024
 #define PIDFD_THREAD_FLAG O_EXCL
 
@@ -120,16 +120,85 @@ static void forget_slot(struct cred_slot *slot)
     slot->tid = 0;
 }
 
-void rsc_task_forget_all(void)
+static void forget_all(void)
 {
     for (int i = 0; i < CRED_SLOTS; i++)
         forget_slot(&cred_cache[i]);
+}
+
+/* An exec changes its caller's credentials once it is through (setuid and setgid bits,
+ * file capabilities, the capabilities a non-root user loses), which the seccomp platform
+ * does not see. A single-threaded caller makes no other call until then, so forgetting
+ * its entry when the exec is let through is enough. A thread other than the leader that
+ * execs takes the leader's tid once through, and until then the leader may still make
+ * calls: that tid is then read afresh, and not kept, while the exec is pending (its
+ * thread still alive, as its pidfd shows, and not back with a call of its own). */
+#define PENDING_EXECS 16
+
+struct pending_exec {
+    int tgid, thread, pidfd;  /* pidfd 0: a free entry */
+};
+
+static struct pending_exec pending_execs[PENDING_EXECS];
+
+static void end_pending(struct pending_exec *p)
+{
+    close(p->pidfd);
+    p->pidfd = 0;
+}
+
+void rsc_task_exec_allowed(int tid)
+{
+    struct task t;
+    long tgid = rsc_task_of(tid, &t) >= 0 ? t.host_tgid : -1;
+    rsc_task_forget(tid);
+    if (tgid <= 0) {
+        forget_all();  /* whose process it is was not read: forget every thread */
+        return;
+    }
+    if (tgid == tid)
+        return;
+    rsc_task_forget((int)tgid);
+    struct pending_exec *free_entry = NULL;
+    for (int i = 0; i < PENDING_EXECS && !free_entry; i++)
+        if (!pending_execs[i].pidfd)
+            free_entry = &pending_execs[i];
+    int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD_FLAG);
+    if (!free_entry || pidfd <= 0) {
+        if (pidfd > 0)
+            close(pidfd);
+        forget_all();  /* cannot follow it: nothing stays that it could make wrong */
+        return;
+    }
+    *free_entry = (struct pending_exec){.tgid = (int)tgid, .thread = tid, .pidfd = pidfd};
+}
+
+/* Whether an entry for `tid` may be kept now: not while an exec that will give a thread
+ * this tid is pending. */
+static bool keepable(int tid)
+{
+    bool keep = true;
+    for (int i = 0; i < PENDING_EXECS; i++) {
+        struct pending_exec *p = &pending_execs[i];
+        if (!p->pidfd || (p->tgid != tid && p->thread != tid))
+            continue;
+        if (p->thread == tid || !thread_alive(p->pidfd))
+            end_pending(p);  /* back with a call (it failed), or through */
+        else
+            keep = false;
+    }
+    return keep;
 }
 
 /* See task_cache.h. A cached answer needs no ID_VALID check on seccomp. */
 int rsc_task_of(int tid, struct task *t)
 {
     struct cred_slot *slot = &cred_cache[(unsigned)tid % CRED_SLOTS];
+    if (!keepable(tid)) {
+        forget_slot(slot);
+        int r = read_task(tid, t);
+        return r < 0 ? r : 0;
+    }
     if (slot->tid == tid && slot->pidfd > 0 && thread_alive(slot->pidfd)) {
         *t = slot->task;
         return 1;

@@ -24,7 +24,8 @@ struct task {
 int rsc_task_of(int tid, struct task *t);
 /* Forget one thread's entry (its credentials are about to change). */
 void rsc_task_forget(int tid);
-/* Forget every entry (an exec may change credentials: setuid bits, file caps). */
-void rsc_task_forget_all(void);
+/* `tid` is let through an execve or execveat, which may change its process's
+ * credentials (setuid bits, file capabilities): forget what it would make wrong. */
+void rsc_task_exec_allowed(int tid);
 
 #endif

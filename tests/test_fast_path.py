@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import MakeBundle, Runsc, StaticProgram
 
 from sentry.platform.fastpath import C_HANDLERS
@@ -225,3 +226,21 @@ def test_remembered_failures_are_forgotten_when_a_create_makes_their_name(
     sizes = [line for line in lines if line.startswith("a ")]
     assert len(sizes) == 2 and sizes[0] != sizes[1]
     assert lines[-2:] == ["stat: can't stat '/tmp/f/g': Not a directory", "y"]
+
+
+@pytest.mark.parametrize("execing", ["leader", "thread"])
+def test_an_exec_that_changes_identity_is_seen_at_once(
+    runsc: Runsc, make_bundle: MakeBundle, static_program: StaticProgram, execing: str
+):
+    """A setuid exec, by the leader or by another thread (whose new image then runs under
+    the leader's id): what the sentry knew of the caller before is not used again."""
+    bundle = make_bundle(["/bin/exec_setuid", execing, "/bin/exec_setuid_root"],
+                         process={"user": {"uid": 1000, "gid": 1000}})
+    bundle.install(static_program("exec_setuid"))
+    setuid_copy = bundle.rootfs / bundle.install(static_program("exec_setuid"),
+                                                 "/bin/exec_setuid_root").lstrip("/")
+    setuid_copy.chmod(0o4755)
+    result = runsc("run", bundle.path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["before exec: uid 1000 euid 1000",
+                                          "after exec: uid 1000 euid 0"]

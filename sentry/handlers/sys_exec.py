@@ -12,6 +12,7 @@ from __future__ import annotations
 from gofer.protocol import Op
 from sentry.handlers import SyscallCall, syscall_handler
 from sentry.handlers.paths import AT_EMPTY_PATH, AT_FDCWD, PathCall
+from sentry.native import lib
 from sentry.platform.base import Response
 
 
@@ -20,6 +21,7 @@ def _exec(call: SyscallCall, dirfd: int, path_address: int, flags: int) -> Respo
     path = ctx.read_path(path_address)
     if path or not flags & AT_EMPTY_PATH:  # execveat(fd, "", AT_EMPTY_PATH): fd already open
         ctx.gofer(Op.CHECK_EXEC, ctx.box_path(dirfd, path))
+    lib.rsc_task_exec_allowed(ctx.tid)  # the credentials it may change (csrc/task_cache.c)
     return Response(continue_call=True)
 
 

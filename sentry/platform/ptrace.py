@@ -330,8 +330,9 @@ class PtracePlatform(Platform):
                 former = ptrace_geteventmsg(tid)
                 if former != tid:
                     self._forget(former)
+                    lib.rsc_task_forget(former)
             self.courier.forget(tid)  # CLOEXEC: gone with the old image
-            lib.rsc_task_forget_all()  # the C loop's cached credentials: exec may change them
+            lib.rsc_task_forget(tid)  # the cached credentials: the exec may have changed them
             self._resume(tid)
         elif event == PTRACE_EVENT_STOP and sig in STOP_SIGNALS:
             self._ptrace_quiet(PTRACE_LISTEN, tid)  # group-stop: stay stopped until SIGCONT
