@@ -172,9 +172,9 @@ static void put(char **p, const void *data, size_t len)
  * the hundred), which can only undo some answers, each of which knows its scope:
  *  - a name found missing from a known directory (the gofer says which): forgotten when
  *    a name is created in that directory;
- *  - the stat of a directory (its size and times move): likewise, for itself;
- *  - any other ENOENT (a directory missing on the way, a dangling symlink): forgotten at
- *    every create;
+ *  - the stat of a directory (its size and times move), and any other ENOENT (a dangling
+ *    symlink on the way, a directory the gofer cannot vouch for): forgotten at every
+ *    create;
  *  - the rest, answers about names that exist (and ENOTDIR): a create adds a name, it
  *    changes none, so they stay.
  * A create whose directory the gofer cannot name (through a symlink) forgets everything.
@@ -503,17 +503,16 @@ static void set_scope(struct lookup_slot *slot, int op, int status, const char *
     }
     if (status != 0 || (op != OP_STAT && op != OP_STATX))
         return;
-    /* a directory's own stat: its size and times move with every name made in it */
+    /* a directory's own stat: its size and times move with every name made in it (and its
+     * number is not one the gofer vouches for: see its identify()) */
     mode_t mode = 0;
     if (op == OP_STAT && len == sizeof(struct stat))
         mode = ((const struct stat *)(const void *)payload)->st_mode;
     const struct statx *stx = (const void *)payload;
     if (op == OP_STATX && len == sizeof(struct statx) && (stx->stx_mask & STATX_TYPE))
         mode = stx->stx_mode;
-    if (mode && !S_ISDIR(mode))
-        return;
-    slot->scope = mode && answered_inode(op, payload, len, &slot->dir) ?
-                  UNDONE_BY_CREATE_IN_DIR : UNDONE_BY_ANY_CREATE;
+    if (!mode || S_ISDIR(mode))
+        slot->scope = UNDONE_BY_ANY_CREATE;
 }
 
 static void remember(struct lookup_slot *slot, uint64_t key_a, uint64_t key_b, int op,

@@ -208,13 +208,34 @@ struct dir_id {
     uint64_t dev, ino;
 };
 
+/* An identity is only worth sending if it stays the directory's. On most filesystems it
+ * does, but overlayfs numbers a directory's inode when it builds it (layers on different
+ * filesystems, no xino), and builds it again, under a new number, if the kernel evicted it
+ * meanwhile: a failure remembered under the old number would outlive a create reported
+ * under the new. So an overlay directory is identified only while the gofer holds it open
+ * (pinned, up to MAX_PINS of them), which keeps its inode, and its number, alive. */
+#define OVERLAYFS_SUPER_MAGIC_VALUE 0x794c7630
+#define MAX_PINS 512
+
+static struct dir_id pinned[MAX_PINS];
+static int pin_count;
+
 static bool identify(int dir, struct dir_id *out)
 {
     struct stat st;
-    if (fstat(dir, &st) < 0)
+    struct statfs fs;
+    if (fstat(dir, &st) < 0 || fstatfs(dir, &fs) < 0)
         return false;
     out->dev = (uint64_t)st.st_dev;
     out->ino = (uint64_t)st.st_ino;
+    if (fs.f_type != OVERLAYFS_SUPER_MAGIC_VALUE)
+        return true;
+    for (int i = 0; i < pin_count; i++)
+        if (pinned[i].dev == out->dev && pinned[i].ino == out->ino)
+            return true;
+    if (pin_count == MAX_PINS || fcntl(dir, F_DUPFD_CLOEXEC, 0) < 0)
+        return false;  /* the copy stays open: the pin */
+    pinned[pin_count++] = *out;
     return true;
 }
 

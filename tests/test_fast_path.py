@@ -6,6 +6,7 @@ same workload run with and without it compares the two implementations."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,27 @@ def test_an_exec_that_changes_identity_is_seen_at_once(
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["before exec: uid 1000 euid 1000",
                                           "after exec: uid 1000 euid 0"]
+
+
+def test_a_failure_remembered_in_an_overlay_directory_outlives_its_inode_being_rebuilt(
+    runsc: Runsc, tmp_path: Path
+):
+    """overlayfs numbers a directory's inode anew when the kernel evicts and rebuilds it,
+    which dropping the host's caches does. The gofer keeps the overlay directories it names
+    open, so a create there still reaches the failure remembered before. `do` shows the
+    host's / through an overlay; the box waits on a FIFO in a volume (never remembered)."""
+    lower = tmp_path / "lower"
+    lower.mkdir()
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    os.mkfifo(volume / "go")
+    script = (f"for i in 1 2 3; do test -e {lower}/zz || echo missing; done; "
+              f"read line < /vol/go; echo x > {lower}/zz; test -e {lower}/zz && echo found")
+    proc = runsc.popen("do", "--volume", f"{volume}:/vol", "--", "sh", "-c", script)
+    assert proc.stdout is not None
+    assert [proc.stdout.readline() for _ in range(3)] == ["missing\n"] * 3
+    Path("/proc/sys/vm/drop_caches").write_text("2")
+    (volume / "go").write_text("go\n")
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    assert stdout == "found\n"
