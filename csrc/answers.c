@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -180,7 +181,9 @@ static void put(char **p, const void *data, size_t len)
  * A create whose directory the gofer cannot name (through a symlink) forgets everything.
  * Changes made through an fd are caught as follows. Size and times change through writable fds:
  * every inode the box opens for writing is marked, and a remembered stat of a marked
- * inode is never used (the mark stays while the box lives, since closes are not seen).
+ * inode is never used (the mark stays while the box lives, since closes are not seen);
+ * on an overlay, which may number a file anew when it copies it up, such an open of a
+ * file it did not make forgets everything instead.
  * fchmod, fchown and the xattr calls are intercepted only to forget everything
  * (RSC_ATTRIBUTES_CHANGE). Not seen: changes made from outside the box (a host process
  * writing into a bind-mounted volume), and access times, which reads and directory
@@ -327,9 +330,18 @@ static bool was_written(struct inode_id id)
     return slot && slot->dev == id.dev && slot->ino == id.ino;
 }
 
-void rsc_lookups_note_writer(int fd)
+#define OVERLAYFS_MAGIC_VALUE 0x794c7630
+
+void rsc_lookups_note_writer(int fd, int flags)
 {
     struct stat st;
+    struct statfs fs;
+    bool made_now = (flags & O_CREAT) && (flags & O_EXCL);
+    if (!made_now && fstatfs(fd, &fs) == 0 && fs.f_type == OVERLAYFS_MAGIC_VALUE)
+        /* an overlay may number a file anew when it copies it up for writing (layers on
+         * two filesystems without xino), so its mark could miss the stats remembered under
+         * its number from before */
+        rsc_lookups_forget();
     if (fstat(fd, &st) < 0 || written_count >= WRITTEN_LIMIT) {
         written_overflow = true;
         return;

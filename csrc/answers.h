@@ -104,8 +104,9 @@ int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool 
  * C half's own creates forget only what they can change). */
 void rsc_lookups_forget(void);
 
-/* `fd` was opened for writing: never answer a stat of its inode from memory again. */
-void rsc_lookups_note_writer(int fd);
+/* `fd` was opened for writing with open `flags`: never answer a stat of its inode from
+ * memory again (on an overlay, unless the open made the file, forget everything). */
+void rsc_lookups_note_writer(int fd, int flags);
 
 /* Remember nothing at or under the box path `tree`: names there change without the box's
  * calls (the kernel's trees, bind mounts of host directories). */

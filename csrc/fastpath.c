@@ -87,7 +87,7 @@ static int answer_open(struct rsc_fastpath *f, struct rsc_call *c, int kind)
     if (status < 0 || fd < 0)
         return reply(c, 0, status < 0 ? -status : EIO);
     if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
-        rsc_lookups_note_writer(fd);
+        rsc_lookups_note_writer(fd, (int)flags);
     struct seccomp_notif_addfd addfd = {
         .id = n->req->id, .srcfd = (uint32_t)fd,
         .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
