@@ -27,7 +27,6 @@
 #define AT_SYMLINK_NOFOLLOW_VALUE 0x100
 #define AT_EACCESS_VALUE 0x200
 #define AT_EMPTY_PATH_VALUE 0x1000
-#define MAX_PAYLOAD 8192
 
 /* ---- the caller (its credentials: task_cache.c) ---------------------------------- */
 
@@ -332,15 +331,15 @@ static bool was_written(struct inode_id id)
 
 #define OVERLAYFS_MAGIC_VALUE 0x794c7630
 
-void rsc_lookups_note_writer(int fd, int flags)
+void rsc_lookups_note_writer(int fd, int said)
 {
     struct stat st;
     struct statfs fs;
-    bool made_now = (flags & O_CREAT) && (flags & O_EXCL);
-    if (!made_now && fstatfs(fd, &fs) == 0 && fs.f_type == OVERLAYFS_MAGIC_VALUE)
-        /* an overlay may number a file anew when it copies it up for writing (layers on
-         * two filesystems without xino), so its mark could miss the stats remembered under
-         * its number from before */
+    /* an overlay may number a file anew when it copies it up for writing (layers on two
+     * filesystems without xino): its mark would then miss the stats remembered under its
+     * number from before, so everything goes; the gofer says when (or, unsaid, maybe) */
+    if (said < 0 ? fstatfs(fd, &fs) == 0 && fs.f_type == OVERLAYFS_MAGIC_VALUE :
+                   (said & RSC_OPEN_RENUMBERED))
         rsc_lookups_forget();
     if (fstat(fd, &st) < 0 || written_count >= WRITTEN_LIMIT) {
         written_overflow = true;
@@ -716,21 +715,25 @@ int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool 
     int fd;
     int status = exchange(g, msg, len, reply, sizeof(reply), &length, &fd);
     if (creates) {
-        /* the directory the name was made in, or everything if the gofer cannot say (or
-         * the create failed, perhaps half-way) */
+        /* whether a name was made and in which directory (PROTOCOL.md, "Where names
+         * are"): nothing changed if it was there already; everything is forgotten if the
+         * gofer cannot say, or the create failed (perhaps half-way) */
         struct inode_id dir;
-        bool known = status == 0 && length == sizeof(dir);
+        bool said = status == 0 && length >= 1;
+        bool made = !said || (reply[REPLY_HEAD] & RSC_OPEN_MADE);
+        bool known = said && made && length == 1 + sizeof(dir);
         if (known)
-            memcpy(&dir, reply + REPLY_HEAD, sizeof(dir));
-        note_create(known ? &dir : NULL);
+            memcpy(&dir, reply + REPLY_HEAD + 1, sizeof(dir));
+        if (made)
+            note_create(known ? &dir : NULL);
     }
     if (status == RSC_FALLBACK)
         return RSC_FALLBACK;
     if (status == -ENOENT && length == 0 && op != OP_LIST &&
         led_into_own_proc(g, op, t, real_ids, path, path_len, ints))
         return RSC_FALLBACK;
-    if (payload) {  /* a failure's payload, and a create's, is for the memory only */
-        *payload_len = status == 0 && !creates ? length : 0;
+    if (payload) {  /* a failure's payload is for the memory only */
+        *payload_len = status == 0 ? length : 0;
         memcpy(payload, reply + REPLY_HEAD, *payload_len);
     }
     if (slot && rememberable(op, status, reply + REPLY_HEAD, length)) {

@@ -15,6 +15,7 @@
 #define RSC_FALLBACK 1        /* not answered here: Python takes the call */
 #define RSC_UTSNAME_SIZE 390  /* struct new_utsname */
 #define PATH_BYTES 4096
+#define MAX_PAYLOAD 8192  /* a gofer reply's payload (LIST's aside): every buffer for one */
 
 /* What the table's fast_path calls are answered as (set by Python from the table). */
 enum rsc_kind {
@@ -104,9 +105,13 @@ int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool 
  * C half's own creates forget only what they can change). */
 void rsc_lookups_forget(void);
 
-/* `fd` was opened for writing with open `flags`: never answer a stat of its inode from
- * memory again (on an overlay, unless the open made the file, forget everything). */
-void rsc_lookups_note_writer(int fd, int flags);
+/* What the gofer's reply to an open that may write says it did (PROTOCOL.md). */
+enum { RSC_OPEN_MADE = 1, RSC_OPEN_RENUMBERED = 2 };
+
+/* `fd` was opened for writing; `said`: the reply's first byte, or -1 if it had none. Never
+ * answer a stat of its inode from memory again; if the open gave the file another number
+ * (maybe, when unsaid on an overlay), forget everything. */
+void rsc_lookups_note_writer(int fd, int said);
 
 /* Remember nothing at or under the box path `tree`: names there change without the box's
  * calls (the kernel's trees, bind mounts of host directories). */

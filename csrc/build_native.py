@@ -102,7 +102,7 @@ ffibuilder.cdef(
         struct rsc_tally answered;
     };
     void rsc_lookups_forget(void);
-    void rsc_lookups_note_writer(int fd, int flags);
+    void rsc_lookups_note_writer(int fd, int said);
     void rsc_lookups_never_remember(const char *tree);
     int rsc_dir_path(int tid, int dirfd, char *out);
     int rsc_box_path(int tid, long box_tgid, long box_tid, int dirfd, const char *path,

@@ -80,14 +80,16 @@ static int answer_open(struct rsc_fastpath *f, struct rsc_call *c, int kind)
     bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
     int64_t ints[4] = {flags, creates ? (mode & 07777) & ~pc.task.umask : 0, 0, 0};
     int fd = -1;
+    char said[MAX_PAYLOAD];
+    size_t said_len = 0;
     int status = rsc_gofer_call(&f->gofer, OP_OPEN, &pc.task, false, pc.path, pc.path_len,
-                                ints, NULL, NULL, &fd);
+                                ints, said, &said_len, &fd);
     if (status == RSC_FALLBACK)
         return RSC_FALLBACK;
     if (status < 0 || fd < 0)
         return reply(c, 0, status < 0 ? -status : EIO);
     if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
-        rsc_lookups_note_writer(fd, (int)flags);
+        rsc_lookups_note_writer(fd, said_len >= 1 ? (uint8_t)said[0] : -1);
     struct seccomp_notif_addfd addfd = {
         .id = n->req->id, .srcfd = (uint32_t)fd,
         .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};

@@ -442,6 +442,61 @@ static int expand_to_proc_self(int root_fd, const char *path, bool follow_final,
     }
 }
 
+/* The identity of what `path` names now, as an open with `flags` would find it. */
+static bool identity_now(int root_fd, const char *path, uint64_t flags, struct dir_id *out)
+{
+    int fd = open_in_root(root_fd, path, O_PATH | (flags & O_NOFOLLOW), 0);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool found = fstat(fd, &st) == 0;
+    close(fd);
+    out->dev = (uint64_t)st.st_dev;
+    out->ino = (uint64_t)st.st_ino;
+    return found;
+}
+
+/* OPEN. An open that may write tells the sentry what it did (PROTOCOL.md, "Where names
+ * are"): whether it made the name (an O_CREAT open is tried with O_EXCL first: it makes
+ * the name or finds it there, and is then made as asked), and whether the file it found
+ * now has another number (an overlay may number a file anew when it copies it up). */
+enum { OPEN_MADE = 1, OPEN_RENUMBERED = 2 };  /* as answers.h's RSC_OPEN_* */
+
+static int open_file(int sock, int root_fd, const char *path, const int64_t ints[4])
+{
+    uint64_t flags = ((uint64_t)ints[0] & VALID_OPEN_FLAGS) | O_CLOEXEC;
+    bool creating = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+    bool may_write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) || creating;
+    uint64_t mode = creating ? (uint64_t)ints[1] & 07777 : 0;
+    bool try_excl = (flags & O_CREAT) && !(flags & O_EXCL);
+    int fd = -1;
+    bool made = false, had_before = false;
+    struct dir_id before;
+    if (try_excl) {
+        fd = open_in_root(root_fd, path, flags | O_EXCL, mode);
+        made = fd >= 0;
+    }
+    if (!try_excl || fd == -EEXIST) {
+        had_before = may_write && !(flags & O_EXCL) && identity_now(root_fd, path, flags, &before);
+        fd = open_in_root(root_fd, path, flags, mode);
+        made = (flags & O_CREAT) && (flags & O_EXCL) && fd >= 0;
+    }
+    if (fd < 0)
+        return reply_failure(sock, root_fd, path, fd);
+    struct said { uint8_t what; struct dir_id where; } __attribute__((packed)) said = {0};
+    said.what = made ? OPEN_MADE : 0;
+    struct stat st;
+    if (had_before && fstat(fd, &st) == 0 &&
+        ((uint64_t)st.st_dev != before.dev || (uint64_t)st.st_ino != before.ino))
+        said.what |= OPEN_RENUMBERED;
+    bool known = made && created_in(root_fd, path, &said.where);
+    uint32_t len = !may_write || (flags & O_TMPFILE) == O_TMPFILE ? 0 :
+                   known ? sizeof(said) : 1;
+    int r = reply(sock, 0, &said, len, fd);
+    close(fd);
+    return r;
+}
+
 /* Answer one well-formed hot request; 1 means "not mine" (Python takes it). */
 static int answer(int sock, int root_fd, const char *msg, size_t len)
 {
@@ -485,18 +540,8 @@ static int answer(int sock, int root_fd, const char *msg, size_t len)
     uint32_t out_len = 0;
     memcpy(original, path, (size_t)plen + 1);  /* the lookups below cut `path` in two */
     switch (op) {
-    case OP_OPEN: {
-        uint64_t flags = ((uint64_t)ints[0] & VALID_OPEN_FLAGS) | O_CLOEXEC;
-        bool creating = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
-        int fd = open_in_root(root_fd, path, flags, creating ? (uint64_t)ints[1] & 07777 : 0);
-        if (fd < 0)
-            return reply_failure(sock, root_fd, path, fd);
-        struct dir_id where;
-        bool known = creating && created_in(root_fd, path, &where);
-        int r = reply(sock, 0, &where, known ? sizeof(where) : 0, fd);
-        close(fd);
-        return r;
-    }
+    case OP_OPEN:
+        return open_file(sock, root_fd, path, ints);
     case OP_STAT:
     case OP_STATX:
         err = stat_like(root_fd, op, path, ints[0], (uint32_t)ints[1], out, &out_len);

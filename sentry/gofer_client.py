@@ -70,7 +70,7 @@ class GoferClient:
             self.alive = False
             raise GoferGone(str(err)) from err
         if op is Op.OPEN and reply.fd is not None and opens_for_writing(ints[0]):
-            lib.rsc_lookups_note_writer(reply.fd, ints[0])
+            lib.rsc_lookups_note_writer(reply.fd, reply.payload[0] if reply.payload else -1)
         return reply
 
     def close(self) -> None:

@@ -135,3 +135,20 @@ def test_a_path_is_expanded_up_to_a_link_of_proc_self_only(
         assert plain.status == -errno.ENOENT
     finally:
         subprocess.run(["umount", str(tmp_path / "proc")], check=True)
+
+
+def test_an_open_that_may_write_says_whether_it_made_the_name(
+    gofer_socket: socket.socket, tmp_path: Path
+):
+    """First payload byte (PROTOCOL.md, "Where names are"): 1 made (then the directory's
+    identity), 0 found there and kept its number; a read-only open says nothing."""
+    create = (os.O_WRONLY | os.O_CREAT, 0o644, 0, 0)
+    made = ask(gofer_socket, Request(Op.OPEN, ROOT, (b"/new",), ints=create))
+    found = ask(gofer_socket, Request(Op.OPEN, ROOT, (b"/new",), ints=create))
+    read = ask(gofer_socket, Request(Op.OPEN, ROOT, (b"/new",)))
+    for reply in (made, found, read):
+        assert reply.status == 0 and reply.fd is not None
+        os.close(reply.fd)
+    where = os.stat(tmp_path)
+    assert made.payload == b"\x01" + struct.pack("<QQ", where.st_dev, where.st_ino)
+    assert (found.payload, read.payload) == (b"\x00", b"")
