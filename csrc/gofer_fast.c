@@ -477,9 +477,11 @@ static int open_file(int sock, int root_fd, const char *path, const int64_t ints
         made = fd >= 0;
     }
     if (!try_excl || fd == -EEXIST) {
+        /* the name is there, but an O_CREAT open through a dangling symlink still makes a
+         * file (where the link points): what the path names beforehand tells */
         had_before = may_write && !(flags & O_EXCL) && identity_now(root_fd, path, flags, &before);
         fd = open_in_root(root_fd, path, flags, mode);
-        made = (flags & O_CREAT) && (flags & O_EXCL) && fd >= 0;
+        made = (flags & O_CREAT) && fd >= 0 && ((flags & O_EXCL) || !had_before);
     }
     if (fd < 0)
         return reply_failure(sock, root_fd, path, fd);

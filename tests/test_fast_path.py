@@ -213,12 +213,12 @@ def test_remembered_failures_are_forgotten_when_a_create_makes_their_name(
     a symlinked directory too), a failure whose directory was missing, a name made through
     a dangling symlink, and the stat of the directory it grew."""
     script = (
-        "mkdir -p /tmp/a /tmp/b; ln -s /tmp/a /tmp/via; ln -s /tmp/a/target /tmp/dangling; "
-        "for i in 1 2; do test -e /tmp/via/x || echo no-x; test -e /tmp/a/target || echo no-t;"
+        "mkdir -p /tmp/a /tmp/b /tmp/c; ln -s /tmp/a /tmp/via; ln -s /tmp/c/target /tmp/dangling; "
+        "for i in 1 2; do test -e /tmp/via/x || echo no-x; test -e /tmp/c/target || echo no-t;"
         " stat /tmp/f/g 2>&1; cat /tmp/b/y 2>&1; done; stat -c 'a %s' /tmp/a; "
         "echo > /tmp/b/other; test -e /tmp/via/x || echo still-no-x; "
         "echo > /tmp/a/x; test -e /tmp/via/x && echo made-x; stat -c 'a %s' /tmp/a; "
-        "echo > /tmp/dangling; test -e /tmp/a/target && echo made-target; "
+        "echo > /tmp/dangling; test -e /tmp/c/target && echo made-target; "
         "echo > /tmp/f; stat /tmp/f/g 2>&1; echo y > /tmp/b/y; cat /tmp/b/y"
     )
     lines = answered_alike_in_c_and_python(runsc, make_bundle, script)
