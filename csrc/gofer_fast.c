@@ -1,9 +1,11 @@
 /* The gofer's C loop: receives requests and answers the hot lookups (OPEN, STAT, STATX,
  * ACCESS, READLINK, and the checks before chdir and execve: what builds and interpreters
- * make by the thousand), and LIST, without entering Python. Anything else, or anything that does not parse cleanly, is handed to the Python
- * gofer (gofer/server.py), which validates it strictly and answers or refuses it. The
- * rules are the same: every path is resolved with openat2(RESOLVE_IN_ROOT |
- * RESOLVE_NO_MAGICLINKS) under the caller's fs ids, groups and file capabilities. */
+ * make by the thousand), and LIST and EXPAND, which only the sentry's C half asks for,
+ * without entering Python. Anything else, or anything that does not parse cleanly, is
+ * handed to the Python gofer (gofer/server.py), which validates it strictly and answers
+ * or refuses it. The rules are the same: every path is resolved with
+ * openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS) under the caller's fs ids, groups and
+ * file capabilities. */
 #define _GNU_SOURCE
 #include "gofer_fast.h"
 
