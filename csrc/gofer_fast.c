@@ -1,6 +1,6 @@
 /* The gofer's C loop: receives requests and answers the hot lookups (OPEN, STAT, STATX,
  * ACCESS, READLINK, and the checks before chdir and execve: what builds and interpreters
- * make by the thousand), and LIST and EXPAND, which only the sentry's C half asks for,
+ * make by the thousand), and the sentry's helpers LIST and EXPAND (PROTOCOL.md),
  * without entering Python. Anything else, or anything that does not parse cleanly, is
  * handed to the Python gofer (gofer/server.py), which validates it strictly and answers
  * or refuses it. The rules are the same: every path is resolved with
