@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,24 +217,38 @@ struct lookup_slot {
     char payload[LOOKUP_PAYLOAD];
 };
 
+/* A value per inode (open addressing; its users keep it under 3/4 full). */
+struct inode_entry {
+    struct inode_id id;
+    uint32_t value;  /* 0: a free entry */
+};
+
+/* `id`'s entry in `table` (`size` entries), or the free one it would take. */
+static struct inode_entry *inode_entry(struct inode_entry *table, unsigned size,
+                                       struct inode_id id)
+{
+    uint64_t h = (id.dev * 0x9E3779B97F4A7C15ULL) ^ (id.ino * 0xC2B2AE3D27D4EB4FULL);
+    for (unsigned i = 0; i < size; i++) {
+        struct inode_entry *entry = &table[(h + i) % size];
+        if (!entry->value || (entry->id.dev == id.dev && entry->id.ino == id.ino))
+            return entry;
+    }
+    return NULL;  /* unreachable below 3/4 full */
+}
+
 static struct lookup_slot lookups[LOOKUP_SLOTS];
 static uint32_t lookup_generation = 1;
-static struct inode_id written[WRITTEN_SLOTS];
+static struct inode_entry written[WRITTEN_SLOTS];  /* value 1: opened for writing */
 static unsigned written_count;
 static bool written_overflow;  /* too many to track: no stat answer is remembered */
 
 /* Creates, counted; and for each directory a name was created in, the count at its
- * last one (open addressing; when too full, everything is forgotten and it starts over). */
+ * last one (when too full, everything is forgotten and it starts over). */
 #define CREATE_DIR_SLOTS 4096
 #define CREATE_DIR_LIMIT (CREATE_DIR_SLOTS * 3 / 4)
 
-struct create_dir {
-    struct inode_id dir;
-    uint32_t at;
-};
-
 static uint32_t create_clock;
-static struct create_dir create_dirs[CREATE_DIR_SLOTS];
+static struct inode_entry create_dirs[CREATE_DIR_SLOTS];
 static unsigned create_dir_count;
 
 void rsc_lookups_forget(void)
@@ -241,23 +256,11 @@ void rsc_lookups_forget(void)
     lookup_generation++;
 }
 
-static struct create_dir *create_dir_slot(struct inode_id dir)
-{
-    uint64_t h = (dir.dev * 0x9E3779B97F4A7C15ULL) ^ (dir.ino * 0xC2B2AE3D27D4EB4FULL);
-    for (unsigned i = 0; i < CREATE_DIR_SLOTS; i++) {
-        struct create_dir *slot = &create_dirs[(h + i) % CREATE_DIR_SLOTS];
-        if ((slot->dir.dev == dir.dev && slot->dir.ino == dir.ino) || !slot->at)
-            return slot;
-    }
-    return NULL;  /* unreachable below CREATE_DIR_LIMIT */
-}
-
 /* The create clock at the last create in `dir` (0: none remembered). */
 static uint32_t last_create_in(struct inode_id dir)
 {
-    struct create_dir *slot = create_dir_slot(dir);
-    return slot && slot->at && slot->dir.dev == dir.dev && slot->dir.ino == dir.ino ?
-           slot->at : 0;
+    struct inode_entry *entry = inode_entry(create_dirs, CREATE_DIR_SLOTS, dir);
+    return entry ? entry->value : 0;
 }
 
 /* A create succeeded: in directory `dir`, or where the gofer could not say (NULL). */
@@ -271,12 +274,12 @@ static void note_create(const struct inode_id *dir)
         create_clock = 1;
         return;
     }
-    struct create_dir *slot = create_dir_slot(*dir);
-    if (!slot->at) {
-        slot->dir = *dir;
+    struct inode_entry *entry = inode_entry(create_dirs, CREATE_DIR_SLOTS, *dir);
+    if (!entry->value) {
+        entry->id = *dir;
         create_dir_count++;
     }
-    slot->at = create_clock;
+    entry->value = create_clock;
 }
 
 #define VOLATILE_TREES 64
@@ -310,26 +313,13 @@ static bool in_volatile_tree(const char *path)
     return false;
 }
 
-static struct inode_id *written_slot(struct inode_id id)
-{
-    uint64_t h = (id.dev * 0x9E3779B97F4A7C15ULL) ^ (id.ino * 0xC2B2AE3D27D4EB4FULL);
-    for (unsigned i = 0; i < WRITTEN_SLOTS; i++) {
-        struct inode_id *slot = &written[(h + i) % WRITTEN_SLOTS];
-        if ((slot->dev == id.dev && slot->ino == id.ino) || (!slot->dev && !slot->ino))
-            return slot;
-    }
-    return NULL;  /* unreachable below WRITTEN_LIMIT */
-}
-
 static bool was_written(struct inode_id id)
 {
     if (written_overflow)
         return true;
-    struct inode_id *slot = written_slot(id);
-    return slot && slot->dev == id.dev && slot->ino == id.ino;
+    struct inode_entry *entry = inode_entry(written, WRITTEN_SLOTS, id);
+    return entry && entry->value;
 }
-
-#define OVERLAYFS_MAGIC_VALUE 0x794c7630
 
 void rsc_lookups_note_writer(int fd, int said)
 {
@@ -338,7 +328,7 @@ void rsc_lookups_note_writer(int fd, int said)
     /* an overlay may number a file anew when it copies it up for writing (layers on two
      * filesystems without xino): its mark would then miss the stats remembered under its
      * number from before, so everything goes; the gofer says when (or, unsaid, maybe) */
-    if (said < 0 ? fstatfs(fd, &fs) == 0 && fs.f_type == OVERLAYFS_MAGIC_VALUE :
+    if (said < 0 ? fstatfs(fd, &fs) == 0 && fs.f_type == OVERLAYFS_SUPER_MAGIC :
                    (said & RSC_OPEN_RENUMBERED))
         rsc_lookups_forget();
     if (fstat(fd, &st) < 0 || written_count >= WRITTEN_LIMIT) {
@@ -346,9 +336,9 @@ void rsc_lookups_note_writer(int fd, int said)
         return;
     }
     struct inode_id id = {.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
-    struct inode_id *slot = written_slot(id);
-    if (slot && !(slot->dev == id.dev && slot->ino == id.ino)) {
-        *slot = id;
+    struct inode_entry *entry = inode_entry(written, WRITTEN_SLOTS, id);
+    if (!entry->value) {
+        *entry = (struct inode_entry){.id = id, .value = 1};
         written_count++;
     }
 }
@@ -410,7 +400,7 @@ static bool rememberable(int op, int status, const char *payload, size_t len)
     if (len > LOOKUP_PAYLOAD)
         return false;
     if (op == OP_READLINK)
-        return status == -EINVAL || (status == 0 && len <= LOOKUP_PAYLOAD);
+        return status == -EINVAL || status == 0;
     if (status != 0)
         return false;
     if (op == OP_ACCESS || op == OP_CHECK_DIR || op == OP_CHECK_EXEC)
@@ -654,8 +644,7 @@ static void note_miss(struct rsc_gofer_link *g, const struct task *t, const char
         close(fd);
 }
 
-/* Whether a lookup of `op` follows its path's last symlink (PROTOCOL.md, EXPAND). */
-static bool follows_last_link(int op, const int64_t ints[4])
+bool rsc_follows_last_link(int op, const int64_t ints[4])
 {
     switch (op) {
     case OP_OPEN: return !(ints[0] & O_NOFOLLOW);
@@ -673,7 +662,7 @@ static bool led_into_own_proc(struct rsc_gofer_link *g, int op, const struct tas
                               bool real_ids, const char *path, int path_len,
                               const int64_t ints[4])
 {
-    int64_t expand[4] = {follows_last_link(op, ints), 0, 0, 0};
+    int64_t expand[4] = {rsc_follows_last_link(op, ints), 0, 0, 0};
     char msg[REQUEST_BYTES], reply[REPLY_HEAD + PATH_BYTES];
     size_t len = encode_request(msg, OP_EXPAND, t, real_ids, expand, path, path_len);
     uint32_t length;
@@ -729,7 +718,7 @@ int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool 
     }
     if (status == RSC_FALLBACK)
         return RSC_FALLBACK;
-    if (status == -ENOENT && length == 0 && op != OP_LIST &&
+    if (status == -ENOENT && length == 0 &&
         led_into_own_proc(g, op, t, real_ids, path, path_len, ints))
         return RSC_FALLBACK;
     if (payload) {  /* a failure's payload is for the memory only */
@@ -922,11 +911,9 @@ static int answer_missing_open(struct rsc_gofer_link *g, struct rsc_call *c, int
     struct rsc_path_call pc;
     if (rsc_prepare_path(c, dirfd, rest[0], false, &pc) != 0)
         return RSC_FALLBACK;  /* Python reads it again and answers every case */
-    char payload[MAX_PAYLOAD];
-    size_t payload_len = 0;
     int64_t ints[4] = {(flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW_VALUE : 0, 0, 0, 0};
     int status = rsc_gofer_call(g, OP_STAT, &pc.task, false, pc.path, pc.path_len, ints,
-                                payload, &payload_len, NULL);
+                                NULL, NULL, NULL);
     if (status == -ENOENT || status == -ENOTDIR)
         return c->ops->reply(c, 0, -status);
     return RSC_FALLBACK;
@@ -957,7 +944,6 @@ static int answer_check(struct rsc_gofer_link *g, struct rsc_call *c, int kind)
         rsc_task_exec_allowed(c->tid);
     return c->ops->resume(c);
 }
-
 
 int rsc_answer_call(struct rsc_gofer_link *g, const char *utsname, struct rsc_call *c,
                     int kind)

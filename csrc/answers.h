@@ -77,6 +77,10 @@ int rsc_dir_path(int tid, int dirfd, char *out);
  * Python's path calls use it too (sentry/handlers/paths.py). */
 int rsc_box_path(int tid, long box_tgid, long box_tid, int dirfd, const char *path, char *out);
 
+/* Whether a gofer lookup `op` with `ints` follows its path's last symlink (PROTOCOL.md,
+ * EXPAND); Python's EXPAND asks it too (sentry/handlers/paths.py). */
+bool rsc_follows_last_link(int op, const int64_t ints[4]);
+
 /* ---- the pieces the seccomp loop's open (which installs fds) is built from ---------- */
 
 struct rsc_path_call {

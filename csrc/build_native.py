@@ -105,6 +105,7 @@ ffibuilder.cdef(
     void rsc_lookups_note_writer(int fd, int said);
     void rsc_lookups_never_remember(const char *tree);
     int rsc_dir_path(int tid, int dirfd, char *out);
+    bool rsc_follows_last_link(int op, const int64_t ints[4]);
     int rsc_box_path(int tid, long box_tgid, long box_tid, int dirfd, const char *path,
                      char *out);
     int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,7 +38,6 @@
 
 enum { OP_OPEN = 1, OP_STAT = 2, OP_STATX = 3, OP_ACCESS = 4, OP_READLINK = 5,
        OP_CHECK_DIR = 17, OP_CHECK_EXEC = 18, OP_LIST = 21, OP_EXPAND = 22 };
-#define PROC_SUPER_MAGIC_VALUE 0x9fa0
 #define MAX_LINKS 40
 #define LIST_PAYLOAD 131072
 
@@ -204,9 +204,9 @@ static int read_link(int root_fd, char *path, char *out, uint32_t *out_len)
     return err;
 }
 
-/* A directory's identity, sent with the replies that tell the sentry which directory a
- * remembered failure depends on (PROTOCOL.md, "Where names are"). */
-struct dir_id {
+/* An inode's identity; a directory's is sent with the replies that tell the sentry which
+ * directory a remembered failure depends on (PROTOCOL.md, "Where names are"). */
+struct inode_id {
     uint64_t dev, ino;
 };
 
@@ -216,13 +216,12 @@ struct dir_id {
  * meanwhile: a failure remembered under the old number would outlive a create reported
  * under the new. So an overlay directory is identified only while the gofer holds it open
  * (pinned, up to MAX_PINS of them), which keeps its inode, and its number, alive. */
-#define OVERLAYFS_SUPER_MAGIC_VALUE 0x794c7630
 #define MAX_PINS 512
 
-static struct dir_id pinned[MAX_PINS];
+static struct inode_id pinned[MAX_PINS];
 static int pin_count;
 
-static bool identify(int dir, struct dir_id *out)
+static bool identify(int dir, struct inode_id *out)
 {
     struct stat st;
     struct statfs fs;
@@ -230,7 +229,7 @@ static bool identify(int dir, struct dir_id *out)
         return false;
     out->dev = (uint64_t)st.st_dev;
     out->ino = (uint64_t)st.st_ino;
-    if (fs.f_type != OVERLAYFS_SUPER_MAGIC_VALUE)
+    if (fs.f_type != OVERLAYFS_SUPER_MAGIC)
         return true;
     for (int i = 0; i < pin_count; i++)
         if (pinned[i].dev == out->dev && pinned[i].ino == out->ino)
@@ -241,11 +240,11 @@ static bool identify(int dir, struct dir_id *out)
     return true;
 }
 
-/* The directory a failed lookup of `path` found a name missing from (the deepest one that
- * exists on the way: only a create of that name there can change the answer). False when
- * the lookup failed otherwise (a dangling symlink on the way, a directory it may not
- * search), which any create may undo. */
-static bool missing_from(int root_fd, const char *path, struct dir_id *out)
+/* The directory holding `path`'s final name, or with `deepest` the deepest directory on
+ * the way that exists (each missing one leaves its parent), identified if `wanted` holds
+ * of that name: its lstat's result (0 or -errno) and mode. */
+static bool parent_identity(int root_fd, const char *path, bool deepest,
+                            bool (*wanted)(int lstat_result, mode_t mode), struct inode_id *out)
 {
     char copy[MAX_PATH + 1];
     const char *name;
@@ -253,39 +252,37 @@ static bool missing_from(int root_fd, const char *path, struct dir_id *out)
     if (copy[0] != '/')
         return false;
     int dir;
-    while ((dir = open_parent(root_fd, copy, &name)) == -ENOENT)
+    while ((dir = open_parent(root_fd, copy, &name)) == -ENOENT && deepest)
         ;  /* open_parent left the parent's path in `copy`: that is missing too ("/" is not) */
     if (dir < 0)
         return false;
     struct stat st;
-    bool absent = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
-    bool found = absent && identify(dir, out);
+    int r = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+    bool found = wanted(r, r == 0 ? st.st_mode : 0) && identify(dir, out);
     close(dir);
     return found;
 }
 
-/* The directory a create of `path` made its name in: false when the name is a symlink
- * (the file was made where it points). */
-static bool created_in(int root_fd, const char *path, struct dir_id *out)
+/* A failed lookup found its name missing there (only a create of that name there can
+ * change the answer); not a dangling symlink on the way, nor a directory it may not
+ * search, which any create may undo. */
+static bool absent(int lstat_result, mode_t mode)
 {
-    char copy[MAX_PATH + 1];
-    const char *name;
-    snprintf(copy, sizeof(copy), "%s", path);
-    int dir = open_parent(root_fd, copy, &name);
-    if (dir < 0)
-        return false;
-    struct stat st;
-    bool named = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode);
-    bool found = named && identify(dir, out);
-    close(dir);
-    return found;
+    (void)mode;
+    return lstat_result == -ENOENT;
+}
+
+/* A create made its name there: not through a symlink (the file is where it points). */
+static bool named_here(int lstat_result, mode_t mode)
+{
+    return lstat_result == 0 && !S_ISLNK(mode);
 }
 
 /* A failure; an ENOENT carries the directory the name is missing from, when known. */
 static int reply_failure(int sock, int root_fd, const char *path, int err)
 {
-    struct dir_id where;
-    if (err == -ENOENT && missing_from(root_fd, path, &where))
+    struct inode_id where;
+    if (err == -ENOENT && parent_identity(root_fd, path, true, absent, &where))
         return reply(sock, err, &where, sizeof(where), -1);
     return reply(sock, err, NULL, 0, -1);
 }
@@ -410,7 +407,7 @@ static int expand_to_proc_self(int root_fd, const char *path, bool follow_final,
         struct statfs fs;
         bool link = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
         bool own = link && strcmp(done, "/proc") == 0 && fstatfs(dir, &fs) == 0 &&
-                   fs.f_type == PROC_SUPER_MAGIC_VALUE &&
+                   fs.f_type == PROC_SUPER_MAGIC &&
                    (strcmp(name, "self") == 0 || strcmp(name, "thread-self") == 0);
         char target[MAX_PATH + 1];
         ssize_t n = link && !own ? readlinkat(dir, name, target, sizeof(target) - 1) : 0;
@@ -445,7 +442,7 @@ static int expand_to_proc_self(int root_fd, const char *path, bool follow_final,
 }
 
 /* The identity of what `path` names now, as an open with `flags` would find it. */
-static bool identity_now(int root_fd, const char *path, uint64_t flags, struct dir_id *out)
+static bool identity_now(int root_fd, const char *path, uint64_t flags, struct inode_id *out)
 {
     int fd = open_in_root(root_fd, path, O_PATH | (flags & O_NOFOLLOW), 0);
     if (fd < 0)
@@ -453,8 +450,8 @@ static bool identity_now(int root_fd, const char *path, uint64_t flags, struct d
     struct stat st;
     bool found = fstat(fd, &st) == 0;
     close(fd);
-    out->dev = (uint64_t)st.st_dev;
-    out->ino = (uint64_t)st.st_ino;
+    if (found)
+        *out = (struct inode_id){.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
     return found;
 }
 
@@ -473,7 +470,7 @@ static int open_file(int sock, int root_fd, const char *path, const int64_t ints
     bool try_excl = (flags & O_CREAT) && !(flags & O_EXCL);
     int fd = -1;
     bool made = false, had_before = false;
-    struct dir_id before;
+    struct inode_id before;
     if (try_excl) {
         fd = open_in_root(root_fd, path, flags | O_EXCL, mode);
         made = fd >= 0;
@@ -487,13 +484,16 @@ static int open_file(int sock, int root_fd, const char *path, const int64_t ints
     }
     if (fd < 0)
         return reply_failure(sock, root_fd, path, fd);
-    struct said { uint8_t what; struct dir_id where; } __attribute__((packed)) said = {0};
+    struct said { uint8_t what; struct inode_id where; } __attribute__((packed)) said = {0};
     said.what = made ? OPEN_MADE : 0;
     struct stat st;
     if (had_before && fstat(fd, &st) == 0 &&
         ((uint64_t)st.st_dev != before.dev || (uint64_t)st.st_ino != before.ino))
         said.what |= OPEN_RENUMBERED;
-    bool known = made && created_in(root_fd, path, &said.where);
+    struct inode_id where;
+    bool known = made && parent_identity(root_fd, path, false, named_here, &where);
+    if (known)
+        said.where = where;
     uint32_t len = !may_write || (flags & O_TMPFILE) == O_TMPFILE ? 0 :
                    known ? sizeof(said) : 1;
     int r = reply(sock, 0, &said, len, fd);

@@ -1,6 +1,6 @@
 /* See ptrace_fast.h. Mirrors PtracePlatform (sentry/platform/ptrace.py) for the stops it
- * takes and its respond() for the answers it gives; the answers themselves are those of
- * fastpath.c (and of sentry/handlers/sys_identity.py, sys_utsname.py).
+ * takes and its respond() for the answers it gives; the answers themselves are
+ * answers.c's, shared with the seccomp loop (csrc/fastpath.c).
  *
  * Waiting follows ptrace.py's rules: waitid(P_ALL, WNOWAIT) peeks first and only a
  * ptrace stop (CLD_TRAPPED, which only a tracee reports) is taken with waitpid, so the

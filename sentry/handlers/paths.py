@@ -147,8 +147,8 @@ class PathCall:
         caller's own entry. None when no such link is on the path."""
         client = self.call.sandbox.gofer
         assert client is not None
-        follow = (0, 0, 0, 0) if not follows_last_link(op, ints) else (1, 0, 0, 0)
-        expanded = client.call(Op.EXPAND, self.caller(real_ids), path, ints=follow)
+        follow = int(lib.rsc_follows_last_link(int(op), ints))
+        expanded = client.call(Op.EXPAND, self.caller(real_ids), path, ints=(follow, 0, 0, 0))
         if expanded.status:
             return None
         return client.call(op, self.caller(real_ids), self.box_path(AT_FDCWD, expanded.payload),
@@ -157,15 +157,3 @@ class PathCall:
 
 EXPANDABLE = frozenset({Op.OPEN, Op.STAT, Op.STATX, Op.ACCESS, Op.READLINK, Op.STATFS,
                         Op.CHECK_DIR, Op.CHECK_EXEC})
-AT_SYMLINK_NOFOLLOW = 0x100
-
-
-def follows_last_link(op: Op, ints: tuple[int, int, int, int]) -> bool:
-    """Whether a lookup of `op` follows its path's last symlink (as csrc/answers.c)."""
-    if op is Op.OPEN:
-        return not ints[0] & os.O_NOFOLLOW
-    if op in (Op.STAT, Op.STATX):
-        return not ints[0] & AT_SYMLINK_NOFOLLOW
-    if op is Op.ACCESS:
-        return not ints[1] & AT_SYMLINK_NOFOLLOW
-    return op is not Op.READLINK
