@@ -240,6 +240,20 @@ def test_dev_has_the_minimal_devices(runsc: Runsc, make_bundle: MakeBundle) -> N
     assert {"null", "zero", "full", "random", "urandom", "tty"} <= set(lines[2:])
 
 
+def test_the_cgroup_namespace_is_rooted_at_the_boxs_own_cgroups(
+    runsc: Runsc, make_bundle: MakeBundle
+) -> None:
+    namespaces = [{"type": t} for t in ("pid", "mount", "ipc", "uts", "network", "cgroup")]
+    bundle = make_bundle(["/bin/cat", "/proc/self/cgroup"], linux={"namespaces": namespaces})
+
+    result = runsc("run", bundle.path)
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines, "no cgroup listed"
+    assert all(line.endswith(":/") for line in lines), result.stdout
+
+
 def test_pids_limit_stops_forks(runsc: Runsc, make_bundle: MakeBundle) -> None:
     bundle = make_bundle(
         ["/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 30 & done; echo all-forked"],

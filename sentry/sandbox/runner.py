@@ -17,7 +17,9 @@ import select
 import signal
 import socket
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
@@ -106,9 +108,7 @@ class SandboxRunner:
         go_read, go_write = os.pipe()
         error_read, error_write = os.pipe()
         kernel_log = KernelLog.open()
-        if self.plan.new_pid_namespace:
-            native.unshare(CLONE_NEWPID)
-        self.pid = os.fork()
+        self.pid = self._fork_box_init()
         if self.pid == 0:
             sentry_end.close()
             gofer_sock.close()
@@ -119,11 +119,9 @@ class SandboxRunner:
         os.close(go_read)
         os.close(error_write)
         self._write_state("creating")
-        self.cgroup.add(self.pid)
-        os.write(go_write, b"G")
-        os.close(go_write)
-        # Built while the workload builds its root, on the other CPU: the dispatcher imports
-        # every handler, and the workload's first call (its execve) would wait for it.
+        joined = self._join_cgroups_then_go(go_write)
+        # Built while the workload is moved into its cgroups and builds its root: the
+        # dispatcher imports every handler, and the workload's first call would wait for it.
         gofer = GoferClient(gofer_sock)
         strace = None
         if self.options.strace:
@@ -134,6 +132,7 @@ class SandboxRunner:
                                 SandboxInfo(hostname=self.plan.hostname, gofer=gofer),
                                 strace, intercept_all=platform.intercept_all)
         try:
+            joined()
             self._hand_root_to_gofer(sentry_end, gofer_sock)
             platform.attach(sentry_end, self.pid)
         except ConnectionError:
@@ -187,6 +186,47 @@ class SandboxRunner:
         except OSError as err:
             print(f"runsc-py: cannot write the coverage record {self.options.coverage_out}: "
                   f"{err.strerror or err}", file=sys.stderr)
+
+    def _fork_box_init(self) -> int:
+        """os.fork, the child made PID 1 of a new pid namespace if the plan asks for one.
+        The sentry's own later children (threads too: the kernel refuses CLONE_THREAD
+        while they would land in another namespace) stay in its namespace."""
+        if not self.plan.new_pid_namespace:
+            return os.fork()
+        own = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            native.unshare(CLONE_NEWPID)
+            pid = os.fork()
+            if pid != 0:
+                native.setns(own, CLONE_NEWPID)
+        finally:
+            os.close(own)
+        return pid
+
+    def _join_cgroups_then_go(self, go_write: int) -> Callable[[], None]:
+        """Move the workload into its cgroups and send it the go byte, on a thread: the
+        first move waits idle in the kernel for an RCU grace period (5-17 ms here), which
+        the sentry spends building its dispatcher. The returned call waits for the thread
+        and raises what the move raised (the workload then sees EOF instead of the byte)."""
+        failure: list[OSError] = []
+
+        def join() -> None:
+            try:
+                self.cgroup.add(self.pid)
+                os.write(go_write, b"G")
+            except OSError as err:
+                failure.append(err)
+            finally:
+                os.close(go_write)
+
+        thread = threading.Thread(target=join, name="cgroup-join")
+        thread.start()
+
+        def joined() -> None:
+            thread.join()  # ended before ptrace's attach: it must not take a tracee's SIGCHLD
+            if failure:
+                raise failure[0]
+        return joined
 
     def _start_gofer(self) -> socket.socket:
         """Fork the gofer while the sentry is still in the host's pid namespace: the box
