@@ -49,7 +49,6 @@ ffibuilder.cdef(
                         uint32_t flags);
     int rsc_notif_set_sync_wakeup(int fd);
     int rsc_unshare(int flags);
-    int rsc_setns(int fd, int nstype);
     int rsc_mount(const char *source, const char *target, const char *fstype,
                   unsigned long flags, const char *data);
     int rsc_umount2(const char *target, int flags);

@@ -57,8 +57,6 @@ int rsc_notif_set_sync_wakeup(int fd)
 
 int rsc_unshare(int flags) { RET(unshare(flags)); }
 
-int rsc_setns(int fd, int nstype) { RET(setns(fd, nstype)); }
-
 int rsc_mount(const char *source, const char *target, const char *fstype,
               unsigned long flags, const char *data)
 {

@@ -58,9 +58,15 @@ class SandboxCgroup:
     def _write(self, controller: str, name: str, value: str) -> None:
         (self._controller_dir(controller) / name).write_text(value)
 
-    def add(self, pid: int) -> None:
+    def enter(self) -> None:
+        """Move the calling process, which must have one thread, into the cgroups.
+
+        On v1 its thread moves itself (`tasks` <- "0"): the kernel then skips the global
+        threadgroup lock, whose first taking after a quiet spell waits for an RCU grace
+        period (5-17 ms here, against 0.4 ms this way). A v2 domain cgroup has only
+        cgroup.procs, which takes the lock."""
         for path in self.dirs.values():
-            (path / "cgroup.procs").write_text(str(pid))
+            (path / ("cgroup.procs" if self.v2 else "tasks")).write_text("0")
 
     def pids(self) -> set[int]:
         found: set[int] = set()

@@ -26,7 +26,6 @@ from sentry.oci.mountopts import (
 )
 
 MNT_DETACH = 2
-CGROUP_TYPES = ("cgroup", "cgroup2")
 _DIR_RESOLVE = lib.RESOLVE_IN_ROOT | lib.RESOLVE_NO_MAGICLINKS
 
 
@@ -151,7 +150,7 @@ def mount_one(tree: RootTree, spec: MountSpec) -> None:
     else:
         target_fd = tree.ensure_dir(spec.destination)
         try:
-            fstype = "cgroup2" if spec.type in CGROUP_TYPES else spec.type
+            fstype = "cgroup2" if spec.type in ("cgroup", "cgroup2") else spec.type
             data = opts.data
             if fstype == "devpts" and "newinstance" not in data:
                 data = ",".join(filter(None, ["newinstance", "ptmxmode=0666", data]))

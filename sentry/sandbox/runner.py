@@ -1,9 +1,9 @@
 """The sentry's side of a run: start the box, serve its intercepted calls, clean up.
 
 Lifecycle: state dir and cgroups are created, the sentry unshares its pid namespace for
-children and forks the workload (PID 1 of the box), puts it in the cgroups, lets it
-build itself (workload.py), receives its filter's events through the platform, and
-answers them until the workload exits. Then every process of the box is killed, the
+children and forks the workload (PID 1 of the box), which moves itself into the cgroups
+and builds itself (workload.py); the sentry receives its filter's events through the
+platform and answers them until the workload exits. Then every process of the box is killed, the
 cgroups and the state dir are removed; mounts died with the box's mount namespace.
 """
 
@@ -17,9 +17,7 @@ import select
 import signal
 import socket
 import sys
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
@@ -105,23 +103,24 @@ class SandboxRunner:
         platform.intercept_all = self.options.coverage == MODE_FULL
         gofer_sock = self._start_gofer()
         sentry_end, workload_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        go_read, go_write = os.pipe()
+        sentry_pidfd = os.pidfd_open(os.getpid())
         error_read, error_write = os.pipe()
         kernel_log = KernelLog.open()
-        self.pid = self._fork_box_init()
+        if self.plan.new_pid_namespace:
+            native.unshare(CLONE_NEWPID)
+        self.pid = os.fork()
         if self.pid == 0:
             sentry_end.close()
             gofer_sock.close()
-            os.close(go_write)
             os.close(error_read)
-            run_workload(self.plan, platform, table, workload_end, go_read, error_write)
+            run_workload(self.plan, platform, table, self.cgroup, workload_end, sentry_pidfd,
+                         error_write)
         workload_end.close()
-        os.close(go_read)
+        os.close(sentry_pidfd)
         os.close(error_write)
         self._write_state("creating")
-        joined = self._join_cgroups_then_go(go_write)
-        # Built while the workload is moved into its cgroups and builds its root: the
-        # dispatcher imports every handler, and the workload's first call would wait for it.
+        # Built while the workload builds its root, on the other CPU: the dispatcher imports
+        # every handler, and the workload's first call (its execve) would wait for it.
         gofer = GoferClient(gofer_sock)
         strace = None
         if self.options.strace:
@@ -132,7 +131,6 @@ class SandboxRunner:
                                 SandboxInfo(hostname=self.plan.hostname, gofer=gofer),
                                 strace, intercept_all=platform.intercept_all)
         try:
-            joined()
             self._hand_root_to_gofer(sentry_end, gofer_sock)
             platform.attach(sentry_end, self.pid)
         except ConnectionError:
@@ -186,47 +184,6 @@ class SandboxRunner:
         except OSError as err:
             print(f"runsc-py: cannot write the coverage record {self.options.coverage_out}: "
                   f"{err.strerror or err}", file=sys.stderr)
-
-    def _fork_box_init(self) -> int:
-        """os.fork, the child made PID 1 of a new pid namespace if the plan asks for one.
-        The sentry's own later children (threads too: the kernel refuses CLONE_THREAD
-        while they would land in another namespace) stay in its namespace."""
-        if not self.plan.new_pid_namespace:
-            return os.fork()
-        own = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            native.unshare(CLONE_NEWPID)
-            pid = os.fork()
-            if pid != 0:
-                native.setns(own, CLONE_NEWPID)
-        finally:
-            os.close(own)
-        return pid
-
-    def _join_cgroups_then_go(self, go_write: int) -> Callable[[], None]:
-        """Move the workload into its cgroups and send it the go byte, on a thread: the
-        first move waits idle in the kernel for an RCU grace period (5-17 ms here), which
-        the sentry spends building its dispatcher. The returned call waits for the thread
-        and raises what the move raised (the workload then sees EOF instead of the byte)."""
-        failure: list[OSError] = []
-
-        def join() -> None:
-            try:
-                self.cgroup.add(self.pid)
-                os.write(go_write, b"G")
-            except OSError as err:
-                failure.append(err)
-            finally:
-                os.close(go_write)
-
-        thread = threading.Thread(target=join, name="cgroup-join")
-        thread.start()
-
-        def joined() -> None:
-            thread.join()  # ended before ptrace's attach: it must not take a tracee's SIGCHLD
-            if failure:
-                raise failure[0]
-        return joined
 
     def _start_gofer(self) -> socket.socket:
         """Fork the gofer while the sentry is still in the host's pid namespace: the box

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import select
 import signal
 import socket
 import sys
@@ -17,12 +18,8 @@ from typing import NoReturn
 from sentry import native
 from sentry.platform.base import Platform
 from sentry.sandbox import credentials, rootfs
-from sentry.sandbox.namespaces import (
-    CLONE_NEWCGROUP,
-    CLONE_NEWNET,
-    CLONE_NEWUTS,
-    bring_up_loopback,
-)
+from sentry.sandbox.cgroups import SandboxCgroup
+from sentry.sandbox.namespaces import CLONE_NEWNET, CLONE_NEWUTS, bring_up_loopback
 from sentry.sandbox.plan import WorkloadPlan
 from sentry.seccomp_filter import SeccompFilter
 from sentry.seccomp_profile import ProfileFilter
@@ -41,9 +38,10 @@ class SetupError(Exception):
 
 
 def run_workload(plan: WorkloadPlan, platform: Platform, table: SyscallTable,
-                 channel: socket.socket, go_fd: int, error_fd: int) -> NoReturn:
+                 cgroup: SandboxCgroup, channel: socket.socket, sentry_pidfd: int,
+                 error_fd: int) -> NoReturn:
     try:
-        _become_box(plan, platform, table, channel, go_fd, error_fd)
+        _become_box(plan, platform, table, cgroup, channel, sentry_pidfd, error_fd)
         _exec(plan)
     except SetupError as err:
         _report(error_fd, err.status, str(err))
@@ -63,33 +61,31 @@ def _report(error_fd: int, status: int, message: str) -> NoReturn:
 
 
 def _become_box(plan: WorkloadPlan, platform: Platform, table: SyscallTable,
-                channel: socket.socket, go_fd: int, error_fd: int) -> None:
-    # The box dies with its sentry (DESIGN rule 5); the go byte proves the sentry was
-    # still alive after PDEATHSIG was armed and that it put us in the cgroups.
+                cgroup: SandboxCgroup, channel: socket.socket, sentry_pidfd: int,
+                error_fd: int) -> None:
+    # The box dies with its sentry (DESIGN rule 5): a sentry gone before PDEATHSIG was
+    # armed shows as its pidfd readable.
     native.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGPIPE):
-        signal.signal(sig, signal.SIG_DFL)
-    # No controlling tty: TIOCSTI on the caller's terminal fails (legacy_tiocsti is on).
-    os.setsid()
-    # Everything up to the cgroup namespace is built while the sentry moves us into the
-    # cgroups, where the first move waits idle in the kernel for an RCU grace period
-    # (5-17 ms here); nothing of it depends on which cgroup we are in.
+    if select.select([sentry_pidfd], [], [], 0)[0]:
+        os._exit(SETUP_FAILED)
+    os.close(sentry_pidfd)
+    cgroup.enter()  # first: every process of the box, its PID 1 included, is in them
+    # Built here, not in the sentry before the fork: the sentry meanwhile builds its
+    # dispatcher, on the other CPU.
     seccomp = SeccompFilter(table, platform.intercept_action(),
                             set_no_new_privs=plan.no_new_privileges,
                             intercept_all=platform.intercept_all)
-    native.unshare(plan.namespace_flags & ~CLONE_NEWCGROUP)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+
+    # No controlling tty: TIOCSTI on the caller's terminal fails (legacy_tiocsti is on).
+    os.setsid()
+    native.unshare(plan.namespace_flags)
     if plan.namespace_flags & CLONE_NEWNET:
         bring_up_loopback()
     if plan.namespace_flags & CLONE_NEWUTS:
         socket.sethostname(plan.hostname)
-    root = _RootBuild(plan)
-    if os.read(go_fd, 1) != b"G":
-        os._exit(SETUP_FAILED)
-    os.close(go_fd)
-    # The cgroup namespace is rooted at the cgroup we are in when it is made: the box's.
-    if plan.namespace_flags & CLONE_NEWCGROUP:
-        native.unshare(CLONE_NEWCGROUP)
-    root.finish()
+    _build_root(plan)
     _send_root(channel)
 
     credentials.apply_rlimits(plan.rlimits)
@@ -111,39 +107,23 @@ def _become_box(plan: WorkloadPlan, platform: Platform, table: SyscallTable,
         _load_filter(plan, platform, seccomp, channel)
 
 
-class _RootBuild:
-    """The box's root in two steps: made and mounted as far as the first cgroup mount at
-    once, finished (that mount onwards, /dev, pivot_root, masks) once the box is in its
-    cgroups and cgroup namespace, so a cgroup mount shows the box's own hierarchy."""
-
-    def __init__(self, plan: WorkloadPlan) -> None:
-        self.plan = plan
-        rootfs.isolate_mount_namespace()
-        if plan.overlay_scratch:
-            self.new_root = rootfs.overlay_root(plan.rootfs, plan.overlay_scratch)
-        else:
-            self.new_root = rootfs.bind_root(plan.rootfs)
-        self.tree = rootfs.RootTree(self.new_root)
-        first_cgroup = next((i for i, m in enumerate(plan.mounts)
-                             if m.type in rootfs.CGROUP_TYPES), len(plan.mounts))
-        self.later = plan.mounts[first_cgroup:]
-        try:
-            rootfs.mount_all(self.tree, plan.mounts[:first_cgroup])
-        except BaseException:
-            self.tree.close()
-            raise
-
-    def finish(self) -> None:
-        try:
-            rootfs.mount_all(self.tree, self.later)
-            rootfs.populate_dev(self.tree)
-        finally:
-            self.tree.close()
-        rootfs.pivot_into(self.new_root)
-        rootfs.mask_paths(self.plan.masked_paths)
-        rootfs.make_readonly(self.plan.readonly_paths)
-        if self.plan.root_readonly:
-            rootfs.readonly_root()
+def _build_root(plan: WorkloadPlan) -> None:
+    rootfs.isolate_mount_namespace()
+    if plan.overlay_scratch:
+        new_root = rootfs.overlay_root(plan.rootfs, plan.overlay_scratch)
+    else:
+        new_root = rootfs.bind_root(plan.rootfs)
+    tree = rootfs.RootTree(new_root)
+    try:
+        rootfs.mount_all(tree, plan.mounts)
+        rootfs.populate_dev(tree)
+    finally:
+        tree.close()
+    rootfs.pivot_into(new_root)
+    rootfs.mask_paths(plan.masked_paths)
+    rootfs.make_readonly(plan.readonly_paths)
+    if plan.root_readonly:
+        rootfs.readonly_root()
 
 
 def _send_root(channel: socket.socket) -> None:
