@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import errno
-import logging
 from typing import TYPE_CHECKING
 
 from sentry.coverage.full import answer_as_filter
 from sentry.coverage.record import CoverageRecorder
 from sentry.handlers import HANDLERS, Handler, SandboxInfo, SyscallCall, load_all
+from sentry.log import Logger
 from sentry.platform.base import FastAnswers, Platform, Response, SyscallEvent
 from sentry.seccomp_filter import AUDIT_ARCH_X86_64
 from syscall_tables import SyscallTable
@@ -17,7 +17,7 @@ from syscall_tables.model import SyscallEntry
 if TYPE_CHECKING:
     from sentry.strace import StraceWriter
 
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 
 def intercepted_routes(table: SyscallTable) -> dict[int, tuple[SyscallEntry, Handler]]:

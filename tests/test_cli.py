@@ -32,6 +32,34 @@ def test_log_flag_sends_strace_lines_to_the_file(
     assert "uname(" not in result.stderr
 
 
+SYNC_WAKE_UP_LINE = ("runsc-py: DEBUG sentry.platform.seccomp_notify: "
+                     "SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP")
+
+
+def test_debug_flag_logs_the_sentrys_decisions(runsc: Runsc) -> None:
+    if runsc.platform != "seccomp":
+        pytest.skip("the decision looked for is the seccomp platform's")
+    result = runsc("--debug", "do", "--", "/bin/true")
+    assert result.returncode == 0, result.stderr
+    assert SYNC_WAKE_UP_LINE in result.stderr
+
+
+def test_without_debug_flag_no_debug_line_is_written(runsc: Runsc) -> None:
+    result = runsc("do", "--", "/bin/true")
+    assert result.returncode == 0, result.stderr
+    assert "DEBUG" not in result.stderr
+
+
+def test_debug_lines_go_to_the_log_file(runsc: Runsc, tmp_path: Path) -> None:
+    if runsc.platform != "seccomp":
+        pytest.skip("the decision looked for is the seccomp platform's")
+    log = tmp_path / "sentry.log"
+    result = runsc("--debug", "--log", str(log), "do", "--", "/bin/true")
+    assert result.returncode == 0, result.stderr
+    assert SYNC_WAKE_UP_LINE in log.read_text()
+    assert "DEBUG" not in result.stderr
+
+
 def test_a_missing_command_is_a_usage_error() -> None:
     result = subprocess.run([sys.executable, str(RUNSC)], capture_output=True, text=True,
                             timeout=60)

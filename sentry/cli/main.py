@@ -8,12 +8,12 @@ runs pays for its own imports (`run` does not load the reports, `syscalls` no sa
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from sentry import log
 from sentry.cli import coverage, do, run, spec, syscalls
 from sentry.platform import PLATFORM_NAMES
 
@@ -64,8 +64,7 @@ def run_command(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     log_stream = open(args.log, "a", encoding="utf-8") if args.log else sys.stderr  # noqa: SIM115
-    logging.basicConfig(stream=log_stream, level=logging.DEBUG if args.debug else logging.WARNING,
-                        format="runsc-py: %(levelname)s %(name)s: %(message)s")
+    log.configure(log_stream, args.debug)
     args.log_stream = log_stream
     try:
         return int(args.execute(args))

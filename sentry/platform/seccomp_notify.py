@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import logging
 import os
 import select
 import socket
 from collections.abc import Sequence
 
+from sentry.log import Logger
 from sentry.native import check, ffi, lib
 from sentry.platform.base import FastAnswers, Platform, Response, SyscallEvent
 from sentry.platform.fastpath import FastPath
 from sentry.seccomp_filter import SeccompFilter, intercept_notify
 from syscall_tables import SyscallTable
 
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 LISTENER_LINK = "anon_inode:seccomp notify"
 LISTENER_POLL_SECONDS = 0.001
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import select
 import signal
@@ -30,6 +29,7 @@ from sentry.dispatch import Dispatcher
 from sentry.gofer_client import GoferClient
 from sentry.handlers import SandboxInfo
 from sentry.handlers.sys_utsname import utsname_bytes
+from sentry.log import Logger
 from sentry.platform import platform_by_name
 from sentry.platform.base import Platform
 from sentry.sandbox.cgroups import SandboxCgroup
@@ -43,7 +43,7 @@ from sentry.sandbox.workload import run_workload
 from sentry.seccomp_profile import refused_names
 from syscall_tables import load_table
 
-log = logging.getLogger(__name__)
+log = Logger(__name__)
 
 FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 KILL_GRACE_SECONDS = 2.0
