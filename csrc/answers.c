@@ -462,13 +462,22 @@ static int exchange(struct rsc_gofer_link *g, const char *msg, size_t len, char 
             g->cpu = cpu;
     }
     *fd_out = -1;
-    if (send(g->fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len)
+    /* a signal (the sentry's, or the watcher's) must not cut an exchange in two: its
+     * reply would then be taken for the next request's */
+    ssize_t sent;
+    do
+        sent = send(g->fd, msg, len, MSG_NOSIGNAL);
+    while (sent < 0 && errno == EINTR);
+    if (sent != (ssize_t)len)
         return RSC_FALLBACK;
     union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
     struct iovec iov = {.iov_base = reply, .iov_len = size};
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
                         .msg_controllen = sizeof(control.buf)};
-    ssize_t n = recvmsg(g->fd, &mh, MSG_CMSG_CLOEXEC);
+    ssize_t n;
+    do
+        n = recvmsg(g->fd, &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
             memcpy(fd_out, CMSG_DATA(c), sizeof(int));

@@ -49,6 +49,7 @@ ffibuilder.cdef(
                         uint32_t flags);
     int rsc_notif_set_sync_wakeup(int fd);
     int rsc_unshare(int flags);
+    int rsc_setns(int fd, int nstype);
     int rsc_mount(const char *source, const char *target, const char *fstype,
                   unsigned long flags, const char *data);
     int rsc_umount2(const char *target, int flags);
@@ -110,6 +111,8 @@ ffibuilder.cdef(
                      char *out);
     int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
                   struct seccomp_notif *req);
+    int rsc_fastpath_start(void);
+    void rsc_fastpath_stop(void);
 
     struct task {
         uint32_t uid[4], gid[4];
@@ -149,7 +152,8 @@ ffibuilder.set_source(
     '#include "gofer_fast.h"\n',
     # relative paths: setuptools refuses absolute ones
     sources=["csrc/native.c", "csrc/task_cache.c", "csrc/answers.c", "csrc/fastpath.c",
-             "csrc/ptrace_fast.c", "csrc/tally.c", "csrc/placement.c", "csrc/gofer_fast.c"],
+             "csrc/ptrace_fast.c", "csrc/tally.c", "csrc/placement.c", "csrc/gofer_fast.c",
+             "csrc/watcher.c"],
     include_dirs=["csrc"],
     libraries=["seccomp"],
     extra_compile_args=["-O2", "-Wall"],

@@ -5,6 +5,7 @@
 #include "fastpath.h"
 #include "placement.h"
 #include "wait.h"
+#include "watcher.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,7 +96,10 @@ static int answer_open(struct rsc_fastpath *f, struct rsc_call *c, int kind)
         .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
     struct rsc_placement place;
     rsc_colocate(&place, c->tid, true);
-    int installed = ioctl(f->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+    int installed;
+    do  /* interrupted (a signal, the watcher's), the fd was not installed: again */
+        installed = ioctl(f->notify_fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+    while (installed < 0 && errno == EINTR);
     int err = installed < 0 ? errno : 0;
     rsc_release(&place);
     close(fd);
@@ -117,27 +121,41 @@ static int answer(struct rsc_fastpath *f, const struct seccomp_notif *req, int k
 
 /* ---- the loop ----------------------------------------------------------------------- */
 
-int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
-              struct seccomp_notif *req)
+/* No notification left to take: the caller died first, or no task uses the filter. */
+static bool filter_unused(const struct rsc_fastpath *f)
 {
-    if (nwatch > RSC_MAX_WATCH)
-        return -EINVAL;
+    struct pollfd p = {.fd = f->notify_fd, .events = POLLIN};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
+}
+
+/* Answer calls until one needs Python. `blocking`: the watcher watches Python's fds and
+ * the loop blocks in RECV (see watcher.h); else they are polled with the notify fd. */
+static int serve_calls(struct rsc_fastpath *f, bool blocking, const int *watch, int nwatch,
+                       int timeout_ms, struct seccomp_notif *req)
+{
     for (;;) {
         if (f->answered.used >= RSC_TALLY_FULL)
             return RSC_DRAIN;
-        short events = 0;
-        int woken = rsc_wait(f->notify_fd, watch, nwatch, timeout_ms, &events);
-        if (woken < 0)
-            return woken;
-        if (woken != RSC_WAIT_OWN)
-            return RSC_WAKE;
-        if (!(events & POLLIN))
-            return (events & (POLLHUP | POLLERR)) ? RSC_HUP : RSC_WAKE;
+        if (blocking) {
+            if (rsc_watcher_take())
+                return RSC_WAKE;
+        } else {
+            short events = 0;
+            int woken = rsc_wait(f->notify_fd, watch, nwatch, timeout_ms, &events);
+            if (woken < 0)
+                return woken;
+            if (woken != RSC_WAIT_OWN)
+                return RSC_WAKE;
+            if (!(events & POLLIN))
+                return (events & (POLLHUP | POLLERR)) ? RSC_HUP : RSC_WAKE;
+        }
         memset(req, 0, sizeof(*req));
         if (ioctl(f->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) {
-            if (errno == ENOENT)
+            if (errno == ENOENT && !(blocking && filter_unused(f)))
                 continue;  /* the caller died before we read it */
-            return errno == EINTR ? RSC_WAKE : -errno;
+            if (errno == ENOENT)
+                return RSC_HUP;
+            return errno == EINTR ? RSC_WAKE : -errno;  /* a signal, or the watcher's */
         }
         uint32_t nr = (uint32_t)req->data.nr;
         if (req->data.arch != AUDIT_ARCH_X86_64_VALUE || nr >= RSC_MAX_NR ||
@@ -149,4 +167,27 @@ int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_
         if (r < 0)
             return r;
     }
+}
+
+int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
+              struct seccomp_notif *req)
+{
+    if (nwatch > RSC_MAX_WATCH)
+        return -EINVAL;
+    /* a deadline (Python ending the box) is kept by poll's timeout */
+    bool blocking = timeout_ms < 0 && rsc_watcher_enter(watch, nwatch);
+    int r = serve_calls(f, blocking, watch, nwatch, timeout_ms, req);
+    if (blocking)
+        rsc_watcher_leave();
+    return r;
+}
+
+int rsc_fastpath_start(void)
+{
+    return rsc_watcher_start();
+}
+
+void rsc_fastpath_stop(void)
+{
+    rsc_watcher_stop();
 }

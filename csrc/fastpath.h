@@ -30,7 +30,16 @@ struct rsc_fastpath {
     struct rsc_tally answered;    /* Python takes the counts (sentry/platform/fastpath.py) */
 };
 
+/* Answer calls until one needs Python (RSC_EVENT, `req` holds it) or something else
+ * does (the other results). Without a deadline (`timeout_ms` -1) and with the watcher
+ * started, it blocks in RECV and the watcher interrupts it (watcher.h); else it polls the
+ * notify fd with `watch`. */
 int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
               struct seccomp_notif *req);
+
+/* The watcher thread of rsc_serve, started once per sentry and stopped at its end:
+ * 0 or -errno (rsc_serve then polls). */
+int rsc_fastpath_start(void);
+void rsc_fastpath_stop(void);
 
 #endif

@@ -46,7 +46,10 @@ int rsc_notif_addfd(int fd, uint64_t id, int srcfd, uint32_t newfd, uint32_t new
     struct seccomp_notif_addfd addfd = {
         .id = id, .flags = flags, .srcfd = (uint32_t)srcfd, .newfd = newfd,
         .newfd_flags = newfd_flags};
-    int ret = ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+    int ret;
+    do  /* interrupted by a signal, the fd was not installed: again */
+        ret = ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+    while (ret < 0 && errno == EINTR);
     return ret < 0 ? -errno : ret;
 }
 
@@ -56,6 +59,8 @@ int rsc_notif_set_sync_wakeup(int fd)
 }
 
 int rsc_unshare(int flags) { RET(unshare(flags)); }
+
+int rsc_setns(int fd, int nstype) { RET(setns(fd, nstype)); }
 
 int rsc_mount(const char *source, const char *target, const char *fstype,
               unsigned long flags, const char *data)

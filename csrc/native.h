@@ -24,6 +24,7 @@ int rsc_notif_addfd(int fd, uint64_t id, int srcfd, uint32_t newfd, uint32_t new
 int rsc_notif_set_sync_wakeup(int fd);
 
 int rsc_unshare(int flags);
+int rsc_setns(int fd, int nstype);
 int rsc_mount(const char *source, const char *target, const char *fstype,
               unsigned long flags, const char *data);
 int rsc_umount2(const char *target, int flags);

@@ -6,7 +6,7 @@ import os
 
 from sentry._native import ffi, lib
 
-__all__ = ["ffi", "lib", "check", "mount", "umount2", "unshare", "pivot_root", "prctl",
+__all__ = ["ffi", "lib", "check", "mount", "umount2", "unshare", "setns", "pivot_root", "prctl",
            "capset", "openat2", "vm_read", "vm_write"]
 
 
@@ -33,6 +33,10 @@ def umount2(target: str, flags: int = 0) -> None:
 
 def unshare(flags: int) -> None:
     check(lib.rsc_unshare(flags), "unshare")
+
+
+def setns(fd: int, nstype: int) -> None:
+    check(lib.rsc_setns(fd, nstype), "setns")
 
 
 def pivot_root(new_root: str, put_old: str) -> None:

@@ -172,6 +172,20 @@ def test_killing_the_gofer_gives_eio_in_the_workload_and_a_clean_end(
     assert not runsc.state_root.exists() or not list(runsc.state_root.iterdir())
 
 
+def test_killing_the_gofer_ends_a_box_that_makes_no_calls(
+    runsc: Runsc, make_bundle: MakeBundle
+) -> None:
+    bundle = make_bundle(["sh", "-c", "echo started; exec sleep 1000"])
+    proc = runsc.popen("run", bundle.path)
+    gofer = gofer_of(psutil.Process(proc.pid))
+    assert proc.stdout is not None and proc.stdout.readline() == "started\n"
+    time.sleep(0.3)  # into the sleep, where the box makes no call the sentry sees
+    gofer.send_signal(signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=60)
+    assert "gofer died" in stderr
+    assert proc.returncode != 0
+
+
 def test_tar_extracts_inside_the_box_as_natively(runsc: Runsc, tmp_path: Path) -> None:
     source = tmp_path / "src"
     for i in range(50):

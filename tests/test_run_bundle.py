@@ -254,6 +254,19 @@ def test_the_cgroup_namespace_is_rooted_at_the_boxs_own_cgroups(
     assert all(line.endswith(":/") for line in lines), result.stdout
 
 
+def test_without_a_pid_namespace_the_run_ends_with_its_first_process(
+    runsc: Runsc, make_bundle: MakeBundle
+) -> None:
+    namespaces = [{"type": t} for t in ("mount", "ipc", "uts", "network")]
+    bundle = make_bundle(["/bin/sh", "-c", "sleep 1000 & sleep 0.5; echo started"],
+                         linux={"namespaces": namespaces})
+
+    result = runsc("run", bundle.path, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "started\n"
+
+
 def test_pids_limit_stops_forks(runsc: Runsc, make_bundle: MakeBundle) -> None:
     bundle = make_bundle(
         ["/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 30 & done; echo all-forked"],

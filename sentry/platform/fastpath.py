@@ -66,6 +66,11 @@ class FastPath:
         self.state = ffi.new("struct rsc_fastpath *")
         self.state.notify_fd = notify_fd
         _configure(self.state, gofer_fd, gofer_pid, table, utsname)
+        # The loop's watcher (csrc/watcher.h); without it the loop polls, a little slower.
+        self.watching = lib.rsc_fastpath_start() == 0
+
+    def stop(self) -> None:
+        lib.rsc_fastpath_stop()
 
     def serve(self, watch: Sequence[int], timeout_ms: int, request: object) -> int:
         fds = ffi.new("int[]", list(watch) or [0])

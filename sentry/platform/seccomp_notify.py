@@ -102,6 +102,8 @@ class SeccompNotifyPlatform(Platform):
     def enable_fast_path(self, table: SyscallTable, utsname: bytes, gofer_fd: int,
                          gofer_pid: int) -> bool:
         self.fast = FastPath(self.notify_fd, gofer_fd, gofer_pid, table, utsname)
+        log.debug("fast path: blocks in RECV, a watcher thread interrupts it: %s",
+                  self.fast.watching)
         return True
 
     def serve(self, watch: Sequence[int], timeout_ms: int) -> SyscallEvent | None:
@@ -152,6 +154,8 @@ class SeccompNotifyPlatform(Platform):
         return lib.rsc_notif_id_valid(self.notify_fd, event.token) == 0
 
     def close(self) -> None:
+        if self.fast is not None:
+            self.fast.stop()
         if self.notify_fd >= 0:
             os.close(self.notify_fd)
             self.notify_fd = -1

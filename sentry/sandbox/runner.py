@@ -106,9 +106,7 @@ class SandboxRunner:
         sentry_pidfd = os.pidfd_open(os.getpid())
         error_read, error_write = os.pipe()
         kernel_log = KernelLog.open()
-        if self.plan.new_pid_namespace:
-            native.unshare(CLONE_NEWPID)
-        self.pid = os.fork()
+        self.pid = self._fork_box_init()
         if self.pid == 0:
             sentry_end.close()
             gofer_sock.close()
@@ -138,12 +136,12 @@ class SandboxRunner:
         finally:
             sentry_end.close()
         self._write_state("running")
-        confine_sentry()
         if not self.options.strace:  # --strace shows every call, so Python must see it
             for tree in volatile_trees(self.plan.mounts):
                 native.lib.rsc_lookups_never_remember(tree.encode())
             platform.enable_fast_path(table, utsname_bytes(self.plan.hostname),
                                       gofer_sock.fileno(), self.gofer_pid)
+        confine_sentry()  # after the fast path, which may start a thread
         try:
             status = self._serve(platform, dispatcher, gofer)
         finally:
@@ -184,6 +182,22 @@ class SandboxRunner:
         except OSError as err:
             print(f"runsc-py: cannot write the coverage record {self.options.coverage_out}: "
                   f"{err.strerror or err}", file=sys.stderr)
+
+    def _fork_box_init(self) -> int:
+        """os.fork, the child made PID 1 of a new pid namespace if the plan asks for one.
+        The sentry itself then returns to its own: the kernel refuses new threads (the
+        fast path's watcher) while its children would land in another namespace."""
+        if not self.plan.new_pid_namespace:
+            return os.fork()
+        own = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            native.unshare(CLONE_NEWPID)
+            pid = os.fork()
+            if pid != 0:
+                native.setns(own, CLONE_NEWPID)
+        finally:
+            os.close(own)
+        return pid
 
     def _start_gofer(self) -> socket.socket:
         """Fork the gofer while the sentry is still in the host's pid namespace: the box
