@@ -184,6 +184,13 @@ static void put(char **p, const void *data, size_t len)
  * inode is never used (the mark stays while the box lives, since closes are not seen);
  * on an overlay, which may number a file anew when it copies it up, such an open of a
  * file it did not make forgets everything instead.
+ * An unlink of a file that is neither a directory nor a symlink (gcc removes a temporary
+ * file or two per compile) cannot undo answers about other names, since no path leads
+ * through such a file: its inode is marked as if written (its stat and readlink answers,
+ * which carry its identity, go), and the answers without an inode that a removal can undo
+ * go with the removal generation (ENOTDIR through it, access and the checks), directory
+ * stats with the create clock (rsc_lookups_note_removed; the gofer's reply names the
+ * file). Any other removal forgets everything.
  * fchmod, fchown and the xattr calls are intercepted only to forget everything
  * (RSC_ATTRIBUTES_CHANGE). Not seen: changes made from outside the box (a host process
  * writing into a bind-mounted volume), and access times, which reads and directory
@@ -209,6 +216,7 @@ enum create_scope {
 struct lookup_slot {
     uint64_t key_a, key_b;
     uint32_t generation;
+    uint32_t removal_generation;  /* of an answer a removal can undo (0: none can) */
     uint32_t remembered_at;  /* create_clock then */
     uint8_t scope;           /* enum create_scope */
     struct inode_id dir;
@@ -238,6 +246,7 @@ static struct inode_entry *inode_entry(struct inode_entry *table, unsigned size,
 
 static struct lookup_slot lookups[LOOKUP_SLOTS];
 static uint32_t lookup_generation = 1;
+static uint32_t removal_generation = 1;
 static struct inode_entry written[WRITTEN_SLOTS];  /* value 1: opened for writing */
 static unsigned written_count;
 static bool written_overflow;  /* too many to track: no stat answer is remembered */
@@ -263,15 +272,21 @@ static uint32_t last_create_in(struct inode_id dir)
     return entry ? entry->value : 0;
 }
 
+/* Forget everything and start the create clock over. */
+static void restart_create_clock(void)
+{
+    rsc_lookups_forget();
+    memset(create_dirs, 0, sizeof(create_dirs));
+    create_dir_count = 0;
+    create_clock = 1;
+}
+
 /* A create succeeded: in directory `dir`, or where the gofer could not say (NULL). */
 static void note_create(const struct inode_id *dir)
 {
     create_clock++;
     if (!dir || create_dir_count >= CREATE_DIR_LIMIT || create_clock == UINT32_MAX) {
-        rsc_lookups_forget();
-        memset(create_dirs, 0, sizeof(create_dirs));
-        create_dir_count = 0;
-        create_clock = 1;
+        restart_create_clock();
         return;
     }
     struct inode_entry *entry = inode_entry(create_dirs, CREATE_DIR_SLOTS, *dir);
@@ -321,6 +336,23 @@ static bool was_written(struct inode_id id)
     return entry && entry->value;
 }
 
+/* Mark `id` as written (no stat or readlink answer of it is used again). */
+static void mark_written(struct inode_id id)
+{
+    if (written_overflow)
+        return;
+    if (written_count >= WRITTEN_LIMIT) {
+        written_overflow = true;
+        return;
+    }
+    struct inode_entry *entry = inode_entry(written, WRITTEN_SLOTS, id);
+    if (!entry->value) {
+        entry->id = id;
+        entry->value = 1;
+        written_count++;
+    }
+}
+
 void rsc_lookups_note_writer(int fd, int said)
 {
     struct stat st;
@@ -331,16 +363,22 @@ void rsc_lookups_note_writer(int fd, int said)
     if (said < 0 ? fstatfs(fd, &fs) == 0 && fs.f_type == OVERLAYFS_SUPER_MAGIC :
                    (said & RSC_OPEN_RENUMBERED))
         rsc_lookups_forget();
-    if (fstat(fd, &st) < 0 || written_count >= WRITTEN_LIMIT) {
+    if (fstat(fd, &st) < 0) {
         written_overflow = true;
         return;
     }
-    struct inode_id id = {.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
-    struct inode_entry *entry = inode_entry(written, WRITTEN_SLOTS, id);
-    if (!entry->value) {
-        *entry = (struct inode_entry){.id = id, .value = 1};
-        written_count++;
-    }
+    mark_written((struct inode_id){.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino});
+}
+
+void rsc_lookups_note_removed(uint64_t dev, uint64_t ino)
+{
+    mark_written((struct inode_id){.dev = dev, .ino = ino});
+    removal_generation++;
+    if (removal_generation == 0)
+        removal_generation = 1;
+    /* its directory's size and times moved: directory stats go, as at a create */
+    if (++create_clock == UINT32_MAX)
+        restart_create_clock();
 }
 
 /* The inode a stat or statx answer describes; false if the answer does not say. */
@@ -360,7 +398,17 @@ static bool answered_inode(int op, const char *payload, size_t len, struct inode
         id->ino = stx->stx_ino;
         return true;
     }
+    if (op == OP_READLINK && len >= sizeof(*id)) {  /* the text, then the name's own inode */
+        memcpy(id, payload + len - sizeof(*id), sizeof(*id));
+        return true;
+    }
     return false;
+}
+
+/* Whether a remembered answer is about a particular inode, which it then names. */
+static bool about_inode(int op, int status)
+{
+    return status == 0 || (op == OP_READLINK && status == -EINVAL);
 }
 
 static void hash_bytes(uint64_t *a, uint64_t *b, const void *data, size_t len)
@@ -397,11 +445,7 @@ static bool rememberable(int op, int status, const char *payload, size_t len)
 {
     if (status == -ENOENT || status == -ENOTDIR)
         return true;
-    if (len > LOOKUP_PAYLOAD)
-        return false;
-    if (op == OP_READLINK)
-        return status == -EINVAL || status == 0;
-    if (status != 0)
+    if (len > LOOKUP_PAYLOAD || !about_inode(op, status))
         return false;
     if (op == OP_ACCESS || op == OP_CHECK_DIR || op == OP_CHECK_EXEC)
         return true;
@@ -409,11 +453,13 @@ static bool rememberable(int op, int status, const char *payload, size_t len)
     return answered_inode(op, payload, len, &id) && !was_written(id);
 }
 
-/* A remembered answer still true: a stat of an inode written since is not. */
+/* A remembered answer still true: a stat or readlink of an inode written or removed
+ * since is not. */
 static bool still_true(int op, const struct lookup_slot *slot)
 {
     struct inode_id id;
-    if (slot->status != 0 || !answered_inode(op, slot->payload, slot->payload_len, &id))
+    if (!about_inode(op, slot->status) ||
+        !answered_inode(op, slot->payload, slot->payload_len, &id))
         return true;
     return !was_written(id);
 }
@@ -531,17 +577,20 @@ static void remember(struct lookup_slot *slot, uint64_t key_a, uint64_t key_b, i
     slot->key_a = key_a;
     slot->key_b = key_b;
     slot->generation = lookup_generation;
+    slot->removal_generation = status == -ENOTDIR || op == OP_ACCESS || op == OP_CHECK_DIR ||
+                               op == OP_CHECK_EXEC ? removal_generation : 0;
     slot->remembered_at = create_clock;
     set_scope(slot, op, status, payload, len);
     slot->status = status;
-    slot->payload_len = status == 0 ? len : 0;
+    slot->payload_len = about_inode(op, status) ? len : 0;
     memcpy(slot->payload, payload, slot->payload_len);
 }
 
 /* Whether no change since `slot` was remembered can have undone it. */
 static bool undisturbed(const struct lookup_slot *slot)
 {
-    if (slot->generation != lookup_generation)
+    if (slot->generation != lookup_generation ||
+        (slot->removal_generation && slot->removal_generation != removal_generation))
         return false;
     switch (slot->scope) {
     case UNDONE_BY_CREATE_IN_DIR: return last_create_in(slot->dir) <= slot->remembered_at;
@@ -608,11 +657,19 @@ static void remember_listing(const struct task *t, const char *dir, int dir_len,
         if (in_volatile_tree(path))
             continue;
         remember_entry(OP_STAT, t, nofollow, path, path_len, 0, (const char *)&st, sizeof(st));
-        if (S_ISLNK(st.st_mode)) {
-            remember_entry(OP_READLINK, t, plain, path, path_len, 0, link, link_len);
-        } else {
+        /* a readlink answer: the text (none for EINVAL), then the name's own identity */
+        struct inode_id own = {.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
+        char answer[LOOKUP_PAYLOAD];
+        bool link_fits = link_len + sizeof(own) <= sizeof(answer);
+        if (S_ISLNK(st.st_mode) && link_fits) {
+            memcpy(answer, link, link_len);
+            memcpy(answer + link_len, &own, sizeof(own));
+            remember_entry(OP_READLINK, t, plain, path, path_len, 0, answer,
+                           link_len + (uint32_t)sizeof(own));
+        } else if (!S_ISLNK(st.st_mode)) {
             remember_entry(OP_STAT, t, plain, path, path_len, 0, (const char *)&st, sizeof(st));
-            remember_entry(OP_READLINK, t, plain, path, path_len, -EINVAL, NULL, 0);
+            remember_entry(OP_READLINK, t, plain, path, path_len, -EINVAL, (const char *)&own,
+                           sizeof(own));
         }
     }
 }
@@ -897,6 +954,9 @@ static int answer_readlink(struct rsc_gofer_link *g, struct rsc_call *c, int kin
                             payload, &len, NULL);
     if (status != 0)
         return rsc_end_early(c, status);
+    if (len < sizeof(struct inode_id))
+        return RSC_FALLBACK;  /* no identity after the text: not the protocol */
+    len -= sizeof(struct inode_id);
     if (len > (size_t)size)
         len = (size_t)size;
     if (vm_write(c->tid, rest[1], payload, len) < 0)

@@ -117,6 +117,12 @@ enum { RSC_OPEN_MADE = 1, RSC_OPEN_RENUMBERED = 2 };
  * (maybe, when unsaid on an overlay), forget everything. */
 void rsc_lookups_note_writer(int fd, int said);
 
+/* An unlink removed a file that is neither a directory nor a symlink, inode `dev`/`ino`:
+ * no path leads through such a file, so only what its removal can undo is forgotten
+ * (answers about that inode, its directory's stat, ENOTDIR through it, access and the
+ * checks). Other removals forget everything (rsc_lookups_forget). */
+void rsc_lookups_note_removed(uint64_t dev, uint64_t ino);
+
 /* Remember nothing at or under the box path `tree`: names there change without the box's
  * calls (the kernel's trees, bind mounts of host directories). */
 void rsc_lookups_never_remember(const char *tree);

@@ -104,6 +104,7 @@ ffibuilder.cdef(
     };
     void rsc_lookups_forget(void);
     void rsc_lookups_note_writer(int fd, int said);
+    void rsc_lookups_note_removed(uint64_t dev, uint64_t ino);
     void rsc_lookups_never_remember(const char *tree);
     int rsc_dir_path(int tid, int dirfd, char *out);
     bool rsc_follows_last_link(int op, const int64_t ints[4]);

@@ -26,6 +26,7 @@
 #define HEAD_SIZE 22
 #define MAX_GROUPS 256
 #define MAX_PATH 4095
+#define READLINK_TEXT 4096  /* PATH_MAX: the longest text a link holds */
 #define REPLY_HEAD 11
 #define RESOLVE_FLAGS (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
 #define FILE_CAPS 0x1fULL
@@ -191,24 +192,41 @@ static int access_check(int root_fd, char *path, int64_t mode, int64_t at_flags)
     return err;
 }
 
+/* An inode's identity; a directory's is sent with the replies that tell the sentry which
+ * directory a remembered failure depends on (PROTOCOL.md, "Where names are"). */
+struct inode_id {
+    uint64_t dev, ino;
+};
+
+/* READLINK: the link text, or EINVAL for a name that is not a link; either way followed
+ * by the identity of the name's own inode (PROTOCOL.md "Where names are"), by which the
+ * sentry forgets the answer when that file is removed. */
 static int read_link(int root_fd, char *path, char *out, uint32_t *out_len)
 {
     const char *name;
     int fd = open_parent(root_fd, path, &name);
     if (fd < 0)
         return fd;
-    ssize_t n = readlinkat(fd, name, out, 4096);
-    int err = n < 0 ? -errno : 0;
+    struct stat st;
+    ssize_t n = -1;
+    int err = fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+    if (!err && S_ISLNK(st.st_mode)) {
+        n = readlinkat(fd, name, out, READLINK_TEXT);
+        err = n < 0 ? -errno : 0;
+    } else if (!err) {
+        err = -EINVAL;
+    }
     close(fd);
-    *out_len = n < 0 ? 0 : (uint32_t)n;
+    *out_len = 0;
+    if (err && err != -EINVAL)
+        return err;
+    struct inode_id own = {.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
+    uint32_t len = n > 0 ? (uint32_t)n : 0;
+    memcpy(out + len, &own, sizeof(own));
+    *out_len = len + (uint32_t)sizeof(own);
     return err;
 }
 
-/* An inode's identity; a directory's is sent with the replies that tell the sentry which
- * directory a remembered failure depends on (PROTOCOL.md, "Where names are"). */
-struct inode_id {
-    uint64_t dev, ino;
-};
 
 /* An identity is only worth sending if it stays the directory's. On most filesystems it
  * does, but overlayfs numbers a directory's inode when it builds it (layers on different
@@ -540,7 +558,7 @@ static int answer(int sock, int root_fd, const char *msg, size_t len)
     int err = rsc_gofer_become(fsuid, fsgid, groups, ngroups, caps);
     if (err < 0)
         return reply(sock, err, NULL, 0, -1);
-    char out[4096], original[MAX_PATH + 1];
+    char out[READLINK_TEXT + 16], original[MAX_PATH + 1];
     uint32_t out_len = 0;
     memcpy(original, path, (size_t)plen + 1);  /* the lookups below cut `path` in two */
     switch (op) {
@@ -564,6 +582,8 @@ static int answer(int sock, int root_fd, const char *msg, size_t len)
         return reply(sock, err, out, err ? 0 : out_len, -1);
     default:
         err = read_link(root_fd, path, out, &out_len);
+        if (err == -EINVAL)
+            return reply(sock, err, out, out_len, -1);
         break;
     }
     return err ? reply_failure(sock, root_fd, original, err) : reply(sock, 0, out, out_len, -1);

@@ -21,6 +21,8 @@ MAX_DATAGRAM = 16 + 8 + 2 + 4 * MAX_GROUPS + 32 + 1 + MAX_PATHS * (2 + MAX_PATH)
 _HEAD = struct.Struct("<2sBBIIQH")
 _INTS = struct.Struct("<4q")
 _REPLY = struct.Struct("<2sBiI")
+IDENTITY = struct.Struct("<QQ")
+"""An inode's identity (dev, ino) in a reply (PROTOCOL.md, "Where names are")."""
 
 
 class Op(enum.IntEnum):

@@ -12,6 +12,7 @@ import struct
 from collections.abc import Callable, Iterator
 
 from gofer.protocol import (
+    IDENTITY,
     MAX_DATAGRAM,
     Caller,
     Op,
@@ -108,12 +109,17 @@ class Gofer:
         return Reply(0)
 
     def unlink(self, req: Request) -> Reply:
+        """Its reply names the removed file when it was neither a directory nor a symlink
+        (the sentry then forgets only what that removal can undo)."""
         with self._parent(req.paths[0]) as (parent, name):
             if req.ints[0] & AT_REMOVEDIR:
                 os.rmdir(name, dir_fd=parent)
-            else:
-                os.unlink(name, dir_fd=parent)
-        return Reply(0)
+                return Reply(0)
+            removed = os.stat(name, dir_fd=parent, follow_symlinks=False)
+            os.unlink(name, dir_fd=parent)
+        if stat.S_ISDIR(removed.st_mode) or stat.S_ISLNK(removed.st_mode):
+            return Reply(0)
+        return Reply(0, IDENTITY.pack(removed.st_dev, removed.st_ino))
 
     def rename(self, req: Request) -> Reply:
         with self._parent(req.paths[0]) as (old_parent, old), \

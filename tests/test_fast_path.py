@@ -132,6 +132,34 @@ def test_remembered_lookups_follow_writes_links_and_attribute_changes(
     assert python.stdout == result.stdout, python.stderr
 
 
+def test_removed_names_are_not_answered_from_memory(
+    runsc: Runsc, make_bundle: MakeBundle, static_program: StaticProgram
+):
+    """An unlink of a file forgets only what it can undo (csrc/answers.c); this checks
+    that all of that is forgotten: the name, paths through it, other names' link counts,
+    its directory, and, for a symlink or a directory, paths through those."""
+    bundle = make_bundle(["/bin/removed_names", "/tmp"], mounts=[
+        {"destination": "/proc", "type": "proc", "source": "proc"},
+        {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"},
+    ])
+    bundle.install(static_program("removed_names"))
+    result = runsc("run", bundle.path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "f: stat ok, readlink EINVAL, access ok, f/x ENOTDIR, links of g 2",
+        "f: stat ok, readlink EINVAL, access ok, f/x ENOTDIR, links of g 2",
+        "f removed: stat ENOENT, readlink ENOENT, access ENOENT, f/x ENOENT, links of g 1",
+        "directory changed: yes",
+        "m: readlink target, stat ok; l/y: stat ok",
+        "m: readlink target, stat ok; l/y: stat ok",
+        "target and l removed: m: readlink target, stat ENOENT; l/y: stat ENOENT",
+        "e: stat ok, chdir ok",
+        "e: stat ok, chdir ok",
+        "e removed: stat ENOENT, chdir ENOENT"]
+    python = runsc("--strace", "run", bundle.path)  # the same calls answered by Python
+    assert python.stdout == result.stdout, python.stderr
+
+
 def test_lookups_under_proc_follow_processes_that_come_and_go(
     runsc: Runsc, make_bundle: MakeBundle
 ):

@@ -14,8 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from gofer.protocol import Caller, Op, Reply, Request, decode_reply, encode_request, receive
-from gofer.server import Gofer, serve
+from gofer.protocol import (
+    IDENTITY,
+    Caller,
+    Op,
+    Reply,
+    Request,
+    decode_reply,
+    encode_request,
+    receive,
+)
+from gofer.server import AT_REMOVEDIR, Gofer, serve
 
 ROOT = Caller(fsuid=0, fsgid=0, groups=(), cap_effective=0)
 
@@ -55,6 +64,51 @@ def test_a_stat_with_two_paths_is_refused_not_served(gofer_socket: socket.socket
 def test_a_change_is_served_by_the_python_half(gofer_socket: socket.socket):
     reply = ask(gofer_socket, Request(Op.MKDIR, ROOT, (b"/d",), ints=(0o755, 0, 0, 0)))
     assert reply.status == 0
+
+
+def identity_of(path: Path) -> bytes:
+    st = os.lstat(path)
+    return IDENTITY.pack(st.st_dev, st.st_ino)
+
+
+def test_a_readlink_reply_ends_with_the_identity_of_the_link(
+    gofer_socket: socket.socket, tmp_path: Path
+):
+    (tmp_path / "l").symlink_to("f")
+    reply = ask(gofer_socket, Request(Op.READLINK, ROOT, (b"/l",)))
+    assert reply.status == 0
+    assert reply.payload == b"f" + identity_of(tmp_path / "l")
+
+
+def test_a_readlink_of_a_file_fails_with_the_identity_of_the_file(
+    gofer_socket: socket.socket, tmp_path: Path
+):
+    reply = ask(gofer_socket, Request(Op.READLINK, ROOT, (b"/f",)))
+    assert reply.status == -errno.EINVAL
+    assert reply.payload == identity_of(tmp_path / "f")
+
+
+def test_an_unlink_of_a_file_names_the_file_removed(
+    gofer_socket: socket.socket, tmp_path: Path
+):
+    removed = identity_of(tmp_path / "f")
+    reply = ask(gofer_socket, Request(Op.UNLINK, ROOT, (b"/f",)))
+    assert reply.status == 0 and not (tmp_path / "f").exists()
+    assert reply.payload == removed
+
+
+@pytest.mark.parametrize("kind", ["symlink", "directory"])
+def test_an_unlink_of_a_symlink_or_a_directory_names_nothing(
+    gofer_socket: socket.socket, tmp_path: Path, kind: str
+):
+    if kind == "symlink":
+        (tmp_path / "n").symlink_to("f")
+    else:
+        (tmp_path / "n").mkdir()
+    at_flags = AT_REMOVEDIR if kind == "directory" else 0
+    reply = ask(gofer_socket, Request(Op.UNLINK, ROOT, (b"/n",), ints=(at_flags, 0, 0, 0)))
+    assert reply.status == 0 and not os.path.lexists(tmp_path / "n")
+    assert reply.payload == b""
 
 
 def listed_entries(payload: bytes) -> dict[str, tuple[os.stat_result, bytes]]:

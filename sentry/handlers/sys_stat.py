@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import os
 
-from gofer.protocol import Op
+from gofer.protocol import IDENTITY, Op
 from sentry.handlers import SyscallCall, syscall_handler
 from sentry.handlers.paths import AT_EACCESS, AT_EMPTY_PATH, AT_FDCWD, PathCall, as_int32
 from sentry.native import check, ffi, lib
@@ -128,7 +128,8 @@ def _readlink(call: SyscallCall, dirfd: int, path_address: int, out: int, size: 
         # (it lacks the caller's capabilities); the kernel prints them from the box's root.
         text = os.readlink(own.encode())[:size]
     else:
-        text = ctx.gofer(Op.READLINK, path).payload[:size]
+        # the text, then the identity of the link itself (for the C half's memory)
+        text = ctx.gofer(Op.READLINK, path).payload[:-IDENTITY.size][:size]
     call.write(out, text)
     return Response(value=len(text))
 
