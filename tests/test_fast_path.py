@@ -110,17 +110,27 @@ def test_remembered_failed_lookups_never_hide_names_the_box_creates(
         "arrived", "no-dir", "made-dir", "removed"]
 
 
-def test_remembered_lookups_follow_writes_links_and_attribute_changes(
-    runsc: Runsc, make_bundle: MakeBundle, static_program: StaticProgram
-):
-    bundle = make_bundle(["/bin/remembered_stats", "/tmp"], mounts=[
+def lines_in_a_tmpfs(runsc: Runsc, make_bundle: MakeBundle, static_program: StaticProgram,
+                     program: str) -> list[str]:
+    """The output of tests/programs/PROGRAM run on a tmpfs at /tmp, checked to be the
+    same when every call is answered by Python (--strace: nothing remembered)."""
+    bundle = make_bundle([f"/bin/{program}", "/tmp"], mounts=[
         {"destination": "/proc", "type": "proc", "source": "proc"},
         {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"},
     ])
-    bundle.install(static_program("remembered_stats"))
+    bundle.install(static_program(program))
     result = runsc("run", bundle.path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    python = runsc("--strace", "run", bundle.path)
+    assert python.stdout == result.stdout, python.stderr
+    return result.stdout.splitlines()
+
+
+def test_remembered_lookups_follow_writes_links_and_attribute_changes(
+    runsc: Runsc, make_bundle: MakeBundle, static_program: StaticProgram
+):
+    lines = lines_in_a_tmpfs(runsc, make_bundle, static_program, "remembered_stats")
+    assert lines == [
         "size before writing: 0", "size again: 0", "size after a write: 3",
         "size after another write: 5", "size by the second name: 5",
         "size by the second name after a write: 6", "mode: 644", "mode after fchmod: 600",
@@ -128,8 +138,6 @@ def test_remembered_lookups_follow_writes_links_and_attribute_changes(
         "owner after fchown: 1234", "ctime moved by fsetxattr: yes", "mtime is today's: yes",
         "mtime after futimens: 1000000000", "links of d: 2",
         "links of d after mkdir: 3"]
-    python = runsc("--strace", "run", bundle.path)  # the same calls answered by Python
-    assert python.stdout == result.stdout, python.stderr
 
 
 def test_removed_names_are_not_answered_from_memory(
@@ -138,14 +146,8 @@ def test_removed_names_are_not_answered_from_memory(
     """An unlink of a file forgets only what it can undo (csrc/answers.c); this checks
     that all of that is forgotten: the name, paths through it, other names' link counts,
     its directory, and, for a symlink or a directory, paths through those."""
-    bundle = make_bundle(["/bin/removed_names", "/tmp"], mounts=[
-        {"destination": "/proc", "type": "proc", "source": "proc"},
-        {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"},
-    ])
-    bundle.install(static_program("removed_names"))
-    result = runsc("run", bundle.path)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    lines = lines_in_a_tmpfs(runsc, make_bundle, static_program, "removed_names")
+    assert lines == [
         "f: stat ok, readlink EINVAL, access ok, f/x ENOTDIR, links of g 2",
         "f: stat ok, readlink EINVAL, access ok, f/x ENOTDIR, links of g 2",
         "f removed: stat ENOENT, readlink ENOENT, access ENOENT, f/x ENOENT, links of g 1",
@@ -156,8 +158,6 @@ def test_removed_names_are_not_answered_from_memory(
         "e: stat ok, chdir ok",
         "e: stat ok, chdir ok",
         "e removed: stat ENOENT, chdir ENOENT"]
-    python = runsc("--strace", "run", bundle.path)  # the same calls answered by Python
-    assert python.stdout == result.stdout, python.stderr
 
 
 def test_lookups_under_proc_follow_processes_that_come_and_go(
