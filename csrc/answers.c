@@ -577,8 +577,8 @@ static void remember(struct lookup_slot *slot, uint64_t key_a, uint64_t key_b, i
     slot->key_a = key_a;
     slot->key_b = key_b;
     slot->generation = lookup_generation;
-    slot->removal_generation = status == -ENOTDIR || op == OP_ACCESS || op == OP_CHECK_DIR ||
-                               op == OP_CHECK_EXEC ? removal_generation : 0;
+    bool checked = status == 0 && (op == OP_ACCESS || op == OP_CHECK_DIR || op == OP_CHECK_EXEC);
+    slot->removal_generation = status == -ENOTDIR || checked ? removal_generation : 0;
     slot->remembered_at = create_clock;
     set_scope(slot, op, status, payload, len);
     slot->status = status;
