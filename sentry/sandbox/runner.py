@@ -1,10 +1,10 @@
 """The sentry's side of a run: start the box, serve its intercepted calls, clean up.
 
-Lifecycle: state dir and cgroups are created, the sentry unshares its pid namespace for
-children and forks the workload (PID 1 of the box), which moves itself into the cgroups
-and builds itself (workload.py); the sentry receives its filter's events through the
-platform and answers them until the workload exits. Then every process of the box is killed, the
-cgroups and the state dir are removed; mounts died with the box's mount namespace.
+Lifecycle: state dir and cgroups are created, the sentry forks the workload as PID 1 of
+a new pid namespace, which moves itself into the cgroups and builds itself (workload.py);
+the sentry receives its filter's events through the platform and answers them until the
+workload exits. Then every process of the box is killed, the cgroups and the state dir
+are removed; mounts died with the box's mount namespace.
 """
 
 from __future__ import annotations
