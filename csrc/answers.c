@@ -200,7 +200,7 @@ static void put(char **p, const void *data, size_t len)
  * not a tmpfs, whose names the kernel or the host change without the box's calls. */
 #define LOOKUP_SLOTS 8192
 #define LOOKUP_PAYLOAD 256      /* struct statx; longer link texts are not kept */
-#define WRITTEN_SLOTS 16384
+#define WRITTEN_SLOTS 65536  /* 1.5 MB: a build may write tens of thousands of files */
 #define WRITTEN_LIMIT (WRITTEN_SLOTS * 3 / 4)
 
 struct inode_id {
@@ -249,7 +249,7 @@ static uint32_t lookup_generation = 1;
 static uint32_t removal_generation = 1;
 static struct inode_entry written[WRITTEN_SLOTS];  /* value 1: opened for writing */
 static unsigned written_count;
-static bool written_overflow;  /* too many to track: no stat answer is remembered */
+static bool written_overflow;  /* too many to track: no stat or readlink answer is kept */
 
 /* Creates, counted; and for each directory a name was created in, the count at its
  * last one (when too full, everything is forgotten and it starts over). */
