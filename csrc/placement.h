@@ -14,13 +14,15 @@
  * checks that no trace is left). Another thread that reads the held thread's mask in the
  * window sees one CPU.
  *
- * Tried on the ptrace platform and not used there: around PTRACE_CONT, getuid went from
- * 52-64 us to 15 us with the other CPU idle (12-13 us without the trick when it is busy),
- * but the tracee ran with one CPU until its next stop, and threads it made then kept it;
- * making it SCHED_BATCH for the window (a batch thread does not preempt its waker) cost
- * 24 us a call and still leaked under load (a tick's preemption inside the window). Around
- * the PTRACE_SYSCALL of the injected courier calls, where the tracee runs none of its own
- * code before its next stop, open+close went 419 -> 480 us and fork+exec 3.3 -> 3.8 ms.
+ * The ptrace loop's resumes (csrc/ptrace_fast.c) are the other such place, because its
+ * tracer is a realtime thread: the tracee woken by PTRACE_CONT cannot preempt it, so its
+ * mask is back before it runs (getuid 64-78 -> 20-26 us). With an ordinary tracer the
+ * woken tracee preempted it at once and ran with one CPU until its next stop (threads it
+ * made kept it; tests/test_placement.py failed 2 runs in 3); making the tracee
+ * SCHED_BATCH for the window (a batch thread does not preempt its waker) cost 24 us a
+ * call and still leaked under load. Around the PTRACE_SYSCALL of the injected courier
+ * calls (Python's opens), open+close went 419 -> 480 us and fork+exec 3.3 -> 3.8 ms: not
+ * used there.
  *
  * Nothing is done when the waker's CPU is not in the thread's mask (it keeps away from
  * that CPU), when the mask is that CPU alone, or when it cannot be set (a thread outside

@@ -30,4 +30,9 @@ struct rsc_ptrace_fast {
 
 int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch, int timeout_ms);
 
+/* Make the calling (tracer) thread realtime (SCHED_RR, the lowest priority), so that the
+ * loop's resumes can keep a tracee on its CPU without the tracee ever running with the
+ * narrowed mask: 0, or -errno (the loop then resumes tracees as Python does). */
+int rsc_ptrace_fast_start(void);
+
 #endif

@@ -1,5 +1,5 @@
 """The sentry may hold a woken caller on its own CPU for the length of a wakeup
-(csrc/placement.h; today the seccomp ADDFD of an open, tried on ptrace resumes). The
+(csrc/placement.h: the seccomp ADDFD of an open, and the ptrace loop's resumes). The
 workload must not be able to tell: every thread keeps the affinity mask, policy,
 reset-on-fork flag and nice value it had, and a thread or process created right after a
 call gets its creator's own mask (tests/programs/placement_calls.c makes the checks)."""

@@ -89,6 +89,8 @@ class PtraceFastPath:
         self.state = ffi.new("struct rsc_ptrace_fast *")
         self.state.sigchld_fd = sigchld_fd
         _configure(self.state, gofer_fd, gofer_pid, table, utsname)
+        # Realtime, so that resumes keep the tracee on this CPU (csrc/ptrace_fast.c).
+        self.resumes_here = lib.rsc_ptrace_fast_start() == 0
 
     def serve(self, watch: Sequence[int], timeout_ms: int) -> int:
         fds = ffi.new("int[]", list(watch) or [0])

@@ -88,6 +88,7 @@ from ptrace.binding.func import (
     ptrace_geteventmsg,
 )
 
+from sentry.log import Logger
 from sentry.native import lib, vm_read, vm_write
 from sentry.platform.base import FastAnswers, Platform, Response, SyscallEvent
 from sentry.platform.fastpath import PtraceFastPath
@@ -96,6 +97,8 @@ from syscall_tables.numbers_x86_64 import SYSCALLS
 
 if TYPE_CHECKING:
     from syscall_tables import SyscallTable
+
+log = Logger(__name__)
 
 # include/uapi/linux/ptrace.h: what python-ptrace does not define.
 PTRACE_SEIZE = 0x4206
@@ -222,6 +225,8 @@ class PtracePlatform(Platform):
     def enable_fast_path(self, table: SyscallTable, utsname: bytes, gofer_fd: int,
                          gofer_pid: int) -> bool:
         self.fast = PtraceFastPath(self.sigchld_fd, gofer_fd, gofer_pid, table, utsname)
+        log.debug("fast path: resumes keep the tracee on the tracer's CPU: %s",
+                  self.fast.resumes_here)
         return True
 
     def serve(self, watch: Sequence[int], timeout_ms: int) -> SyscallEvent | None:
