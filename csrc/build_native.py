@@ -141,6 +141,7 @@ ffibuilder.cdef(
     int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch,
                          int timeout_ms);
     int rsc_ptrace_fast_start(void);
+    int rsc_ptrace_resume(int tid, bool to_syscall_stop, int sig);
 
     int rsc_gofer_become(uint32_t fsuid, uint32_t fsgid, const uint32_t *groups, int ngroups,
                          uint64_t caps);

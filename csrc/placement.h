@@ -20,9 +20,10 @@
  * woken tracee preempted it at once and ran with one CPU until its next stop (threads it
  * made kept it; tests/test_placement.py failed 2 runs in 3); making the tracee
  * SCHED_BATCH for the window (a batch thread does not preempt its waker) cost 24 us a
- * call and still leaked under load. Around the PTRACE_SYSCALL of the injected courier
- * calls (Python's opens), open+close went 419 -> 480 us and fork+exec 3.3 -> 3.8 ms: not
- * used there.
+ * call and still leaked under load. The injected calls of Python's opens (PTRACE_SYSCALL,
+ * the tracee runs none of its own code before its next stop) are held too: with an
+ * ordinary tracer that made open+close slower (419 -> 480 us), with the realtime one
+ * faster (345-385 -> 187-200 us).
  *
  * Nothing is done when the waker's CPU is not in the thread's mask (it keeps away from
  * that CPU), when the mask is that CPU alone, or when it cannot be set (a thread outside

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #define PT_CONT 7
+#define PT_SYSCALL 24
 #define PT_GETREGS 12
 #define PT_SETREGS 13
 #define PT_GET_SYSCALL_INFO 0x420E
@@ -80,19 +81,27 @@ static int last_resumed;
  * realtime thread, which the woken tracee cannot preempt, so it is still queued here,
  * not running, when its mask is restored; it then runs here once the tracer waits.
  * Only a tracee stopping again and again is held: when stops of several alternate (make
- * -j2), each would be pulled onto this CPU, and two compilers shared one (12% slower). */
+ * -j2), each would be pulled onto this CPU, and two compilers shared one (12% slower).
+ * A resume to the next syscall stop (Python's injected calls) is always held: the tracee
+ * runs the injected call, then stops for the tracer again. */
+int rsc_ptrace_resume(int tid, bool to_syscall_stop, int sig)
+{
+    long request = to_syscall_stop ? PT_SYSCALL : PT_CONT;
+    bool hold = resume_here && (to_syscall_stop || tid == last_resumed);
+    last_resumed = tid;
+    struct rsc_placement place;
+    if (hold)
+        rsc_colocate(&place, tid, false);
+    long r = pt(request, tid, NULL, (void *)(long)sig);
+    int err = r < 0 ? -errno : 0;
+    if (hold)
+        rsc_release(&place);
+    return err;
+}
+
 static void continue_tracee(int tid)
 {
-    bool again = tid == last_resumed;
-    last_resumed = tid;
-    if (!resume_here || !again) {
-        pt(PT_CONT, tid, NULL, NULL);
-        return;
-    }
-    struct rsc_placement place;
-    rsc_colocate(&place, tid, false);
-    pt(PT_CONT, tid, NULL, NULL);
-    rsc_release(&place);
+    rsc_ptrace_resume(tid, false, 0);
 }
 
 /* Skip the call with `result` (a value, or -errno) as ptrace.py's respond() does. */

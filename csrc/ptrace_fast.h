@@ -7,6 +7,7 @@
 #ifndef RUNSC_PTRACE_FAST_H
 #define RUNSC_PTRACE_FAST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "fastpath.h"
 
@@ -34,5 +35,10 @@ int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch, in
  * loop's resumes can keep a tracee on its CPU without the tracee ever running with the
  * narrowed mask: 0, or -errno (the loop then resumes tracees as Python does). */
 int rsc_ptrace_fast_start(void);
+
+/* PTRACE_CONT (or PTRACE_SYSCALL, to the next syscall stop) with signal `sig`, as the
+ * loop resumes: holding the tracee on this CPU for the wakeup when that is safe. 0 or
+ * -errno. */
+int rsc_ptrace_resume(int tid, bool to_syscall_stop, int sig);
 
 #endif

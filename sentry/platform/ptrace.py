@@ -67,12 +67,10 @@ from typing import TYPE_CHECKING, Any
 
 from ptrace import PtraceError
 from ptrace.binding import (
-    ptrace_cont,
     ptrace_detach,
     ptrace_getregs,
     ptrace_getsiginfo,
     ptrace_setregs,
-    ptrace_syscall,
 )
 from ptrace.binding.func import (
     PTRACE_EVENT_CLONE,
@@ -393,7 +391,7 @@ class PtracePlatform(Platform):
 
     def _resume(self, tid: int, sig: int = 0) -> None:
         with contextlib.suppress(PtraceError):
-            ptrace_cont(tid, sig)
+            resume_tracee(tid, sig=sig)
 
     @staticmethod
     def _ptrace_quiet(request: int, tid: int) -> None:
@@ -420,7 +418,7 @@ class PtracePlatform(Platform):
             regs.rax = (-response.errno if response.errno else response.value) & MASK64
             with contextlib.suppress(PtraceError):
                 ptrace_setregs(event.tid, regs)
-                ptrace_cont(event.tid)
+                resume_tracee(event.tid)
             return None
         finally:
             if response.install_fd is not None:
@@ -472,6 +470,14 @@ def _proc_status(tid: int) -> dict[bytes, bytes]:
             key, _, value = line.partition(b":")
             fields[key] = value.strip()
     return fields
+
+
+def resume_tracee(tid: int, to_syscall_stop: bool = False, sig: int = 0) -> None:
+    """PTRACE_CONT (or PTRACE_SYSCALL) as the C loop resumes, holding the tracee on the
+    tracer's CPU for the wakeup where that is safe (csrc/ptrace_fast.c)."""
+    err = lib.rsc_ptrace_resume(tid, to_syscall_stop, sig)
+    if err < 0:
+        raise PtraceError(os.strerror(-err), errno=-err, pid=tid)
 
 
 def syscall_info(tid: int) -> _SyscallInfo | None:
@@ -646,7 +652,7 @@ class InjectedCalls:
         regs.r9 = self.platform.own_call_mark  # the sixth argument, which these calls ignore
         try:
             ptrace_setregs(self.tid, regs)
-            ptrace_syscall(self.tid)
+            resume_tracee(self.tid, to_syscall_stop=True)
         except PtraceError as err:
             raise TraceeGone(self.tid) from err
         return self._until_exit()
@@ -672,7 +678,7 @@ class InjectedCalls:
                 self.group_stop = True  # re-entered by `finish`
             deliver = sig if not event and sig != SYSCALL_STOP else 0  # SIGSTOP: unblockable
             try:  # entry stop, our own call's seccomp stop (--coverage=full), group-stop
-                ptrace_syscall(self.tid, deliver)
+                resume_tracee(self.tid, to_syscall_stop=True, sig=deliver)
             except PtraceError as err:
                 raise TraceeGone(self.tid) from err
 
@@ -695,6 +701,6 @@ class InjectedCalls:
             ptrace_setregs(self.tid, regs)
             if self.saved_mask is not None:
                 ptrace(PTRACE_SETSIGMASK, self.tid, 8, ctypes.addressof(self.saved_mask))
-            ptrace_cont(self.tid)
+            resume_tracee(self.tid)
             if self.group_stop:  # it stopped with its group meanwhile: back into the stop
                 ptrace(PTRACE_INTERRUPT, self.tid, 0, 0)
