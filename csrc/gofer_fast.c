@@ -239,15 +239,33 @@ static int read_link(int root_fd, char *path, char *out, uint32_t *out_len)
 static struct inode_id pinned[MAX_PINS];
 static int pin_count;
 
+/* Whether the filesystem of `dir` (device `dev`) is an overlay; the last device's answer
+ * is kept (a device number names one superblock), which saves an fstatfs per lookup. */
+static bool on_overlay(int dir, dev_t dev, bool *overlay)
+{
+    static dev_t known_dev;
+    static bool known, known_overlay;
+    if (!known || dev != known_dev) {
+        struct statfs fs;
+        if (fstatfs(dir, &fs) < 0)
+            return false;
+        known = true;
+        known_dev = dev;
+        known_overlay = fs.f_type == OVERLAYFS_SUPER_MAGIC;
+    }
+    *overlay = known_overlay;
+    return true;
+}
+
 static bool identify(int dir, struct inode_id *out)
 {
     struct stat st;
-    struct statfs fs;
-    if (fstat(dir, &st) < 0 || fstatfs(dir, &fs) < 0)
+    bool overlay;
+    if (fstat(dir, &st) < 0 || !on_overlay(dir, st.st_dev, &overlay))
         return false;
     out->dev = (uint64_t)st.st_dev;
     out->ino = (uint64_t)st.st_ino;
-    if (fs.f_type != OVERLAYFS_SUPER_MAGIC)
+    if (!overlay)
         return true;
     for (int i = 0; i < pin_count; i++)
         if (pinned[i].dev == out->dev && pinned[i].ino == out->ino)
