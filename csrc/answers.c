@@ -225,6 +225,11 @@ struct lookup_slot {
     char payload[LOOKUP_PAYLOAD];
 };
 
+static struct inode_id identity_of(const struct stat *st)
+{
+    return (struct inode_id){.dev = (uint64_t)st->st_dev, .ino = (uint64_t)st->st_ino};
+}
+
 /* A value per inode (open addressing; its users keep it under 3/4 full). */
 struct inode_entry {
     struct inode_id id;
@@ -281,11 +286,22 @@ static void restart_create_clock(void)
     create_clock = 1;
 }
 
+/* A change that moves directories' stats (a create, a removal); false when the clock
+ * ran out and started over (everything forgotten). */
+static bool tick_create_clock(void)
+{
+    if (++create_clock < UINT32_MAX)
+        return true;
+    restart_create_clock();
+    return false;
+}
+
 /* A create succeeded: in directory `dir`, or where the gofer could not say (NULL). */
 static void note_create(const struct inode_id *dir)
 {
-    create_clock++;
-    if (!dir || create_dir_count >= CREATE_DIR_LIMIT || create_clock == UINT32_MAX) {
+    if (!tick_create_clock())
+        return;
+    if (!dir || create_dir_count >= CREATE_DIR_LIMIT) {
         restart_create_clock();
         return;
     }
@@ -367,7 +383,7 @@ void rsc_lookups_note_writer(int fd, int said)
         written_overflow = true;
         return;
     }
-    mark_written((struct inode_id){.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino});
+    mark_written(identity_of(&st));
 }
 
 void rsc_lookups_note_removed(uint64_t dev, uint64_t ino)
@@ -376,9 +392,7 @@ void rsc_lookups_note_removed(uint64_t dev, uint64_t ino)
     removal_generation++;
     if (removal_generation == 0)
         removal_generation = 1;
-    /* its directory's size and times moved: directory stats go, as at a create */
-    if (++create_clock == UINT32_MAX)
-        restart_create_clock();
+    tick_create_clock();  /* its directory's size and times moved, as at a create */
 }
 
 /* The inode a stat or statx answer describes; false if the answer does not say. */
@@ -616,6 +630,8 @@ static struct {
     int misses;             /* -1: listed already in this generation */
 } recent_dir;
 
+static const int64_t no_ints[4] = {0};
+
 static void remember_entry(int op, const struct task *t, const int64_t ints[4],
                            const char *path, int path_len, int status, const char *payload,
                            uint32_t len)
@@ -630,7 +646,7 @@ static void remember_entry(int op, const struct task *t, const int64_t ints[4],
 static void remember_listing(const struct task *t, const char *dir, int dir_len,
                              const char *list, uint32_t len)
 {
-    static const int64_t nofollow[4] = {AT_SYMLINK_NOFOLLOW_VALUE, 0, 0, 0}, plain[4] = {0};
+    static const int64_t nofollow[4] = {AT_SYMLINK_NOFOLLOW_VALUE, 0, 0, 0};
     char path[PATH_BYTES];
     int base = dir_len == 1 ? 0 : dir_len;  /* "/" + name, or dir + "/" + name */
     memcpy(path, dir, (size_t)base);
@@ -658,17 +674,17 @@ static void remember_listing(const struct task *t, const char *dir, int dir_len,
             continue;
         remember_entry(OP_STAT, t, nofollow, path, path_len, 0, (const char *)&st, sizeof(st));
         /* a readlink answer: the text (none for EINVAL), then the name's own identity */
-        struct inode_id own = {.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
+        struct inode_id own = identity_of(&st);
         char answer[LOOKUP_PAYLOAD];
         bool link_fits = link_len + sizeof(own) <= sizeof(answer);
         if (S_ISLNK(st.st_mode) && link_fits) {
             memcpy(answer, link, link_len);
             memcpy(answer + link_len, &own, sizeof(own));
-            remember_entry(OP_READLINK, t, plain, path, path_len, 0, answer,
+            remember_entry(OP_READLINK, t, no_ints, path, path_len, 0, answer,
                            link_len + (uint32_t)sizeof(own));
         } else if (!S_ISLNK(st.st_mode)) {
-            remember_entry(OP_STAT, t, plain, path, path_len, 0, (const char *)&st, sizeof(st));
-            remember_entry(OP_READLINK, t, plain, path, path_len, -EINVAL, (const char *)&own,
+            remember_entry(OP_STAT, t, no_ints, path, path_len, 0, (const char *)&st, sizeof(st));
+            remember_entry(OP_READLINK, t, no_ints, path, path_len, -EINVAL, (const char *)&own,
                            sizeof(own));
         }
     }
@@ -684,9 +700,8 @@ static void note_miss(struct rsc_gofer_link *g, const struct task *t, const char
     if (!slash || slash[1] == 0)
         return;
     int dir_len = slash == path ? 1 : (int)(slash - path);
-    static const int64_t none[4] = {0};
     uint64_t key_a, key_b;
-    lookup_slot(OP_LIST, false, t, none, path, dir_len, &key_a, &key_b);
+    lookup_slot(OP_LIST, false, t, no_ints, path, dir_len, &key_a, &key_b);
     if (recent_dir.key_a != key_a || recent_dir.key_b != key_b ||
         recent_dir.generation != lookup_generation) {
         recent_dir.key_a = key_a;
@@ -701,7 +716,7 @@ static void note_miss(struct rsc_gofer_link *g, const struct task *t, const char
     char dir[PATH_BYTES];
     memcpy(dir, path, (size_t)dir_len);
     dir[dir_len] = 0;
-    size_t len = encode_request(msg, OP_LIST, t, false, none, dir, dir_len);
+    size_t len = encode_request(msg, OP_LIST, t, false, no_ints, dir, dir_len);
     uint32_t list_len;
     int fd;
     if (exchange(g, msg, len, reply, sizeof(reply), &list_len, &fd) == 0)

@@ -42,8 +42,7 @@ static int send_response(const struct notification *n, struct seccomp_notif_resp
     int r = ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
     int err = errno;
     if (n->queued)
-        ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
-              (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+        rsc_notif_set_sync_wakeup(fd);
     errno = err;
     return r;
 }
@@ -166,8 +165,9 @@ static uint64_t now_ns(void)
 /* No notification left to take: the caller died first, or no task uses the filter. */
 static bool filter_unused(const struct rsc_fastpath *f)
 {
-    struct pollfd p = {.fd = f->notify_fd, .events = POLLIN};
-    return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
+    short events = 0;
+    return rsc_wait(f->notify_fd, NULL, 0, 0, &events) == RSC_WAIT_OWN &&
+           (events & (POLLHUP | POLLERR));
 }
 
 /* Answer calls until one needs Python. `blocking`: the watcher watches Python's fds and

@@ -192,11 +192,17 @@ static int access_check(int root_fd, char *path, int64_t mode, int64_t at_flags)
     return err;
 }
 
-/* An inode's identity; a directory's is sent with the replies that tell the sentry which
- * directory a remembered failure depends on (PROTOCOL.md, "Where names are"). */
+/* An inode's identity, sent with the replies that tell the sentry which directory a
+ * remembered failure depends on, or which file an answer is about (PROTOCOL.md, "Where
+ * names are"). */
 struct inode_id {
     uint64_t dev, ino;
 };
+
+static struct inode_id identity_of(const struct stat *st)
+{
+    return (struct inode_id){.dev = (uint64_t)st->st_dev, .ino = (uint64_t)st->st_ino};
+}
 
 /* READLINK: the link text, or EINVAL for a name that is not a link; either way followed
  * by the identity of the name's own inode (PROTOCOL.md "Where names are"), by which the
@@ -220,13 +226,12 @@ static int read_link(int root_fd, char *path, char *out, uint32_t *out_len)
     *out_len = 0;
     if (err && err != -EINVAL)
         return err;
-    struct inode_id own = {.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
+    struct inode_id own = identity_of(&st);
     uint32_t len = n > 0 ? (uint32_t)n : 0;
     memcpy(out + len, &own, sizeof(own));
     *out_len = len + (uint32_t)sizeof(own);
     return err;
 }
-
 
 /* An identity is only worth sending if it stays the directory's. On most filesystems it
  * does, but overlayfs numbers a directory's inode when it builds it (layers on different
@@ -263,8 +268,7 @@ static bool identify(int dir, struct inode_id *out)
     bool overlay;
     if (fstat(dir, &st) < 0 || !on_overlay(dir, st.st_dev, &overlay))
         return false;
-    out->dev = (uint64_t)st.st_dev;
-    out->ino = (uint64_t)st.st_ino;
+    *out = identity_of(&st);
     if (!overlay)
         return true;
     for (int i = 0; i < pin_count; i++)
@@ -487,7 +491,7 @@ static bool identity_now(int root_fd, const char *path, uint64_t flags, struct i
     bool found = fstat(fd, &st) == 0;
     close(fd);
     if (found)
-        *out = (struct inode_id){.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino};
+        *out = identity_of(&st);
     return found;
 }
 
@@ -576,7 +580,7 @@ static int answer(int sock, int root_fd, const char *msg, size_t len)
     int err = rsc_gofer_become(fsuid, fsgid, groups, ngroups, caps);
     if (err < 0)
         return reply(sock, err, NULL, 0, -1);
-    char out[READLINK_TEXT + 16], original[MAX_PATH + 1];
+    char out[READLINK_TEXT + sizeof(struct inode_id)], original[MAX_PATH + 1];
     uint32_t out_len = 0;
     memcpy(original, path, (size_t)plen + 1);  /* the lookups below cut `path` in two */
     switch (op) {

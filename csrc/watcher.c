@@ -127,7 +127,7 @@ void rsc_watcher_stop(void)
 
 bool rsc_watcher_enter(const int *watch_fds, int nwatch)
 {
-    if (!w.running || nwatch > RSC_MAX_WATCH)
+    if (!w.running)
         return false;
     if (nwatch != w.loop_nwatch ||
         memcmp(watch_fds, w.loop_watch, sizeof(int) * (size_t)nwatch) != 0) {
