@@ -37,8 +37,8 @@ struct rsc_fastpath {
 int rsc_serve(struct rsc_fastpath *f, const int *watch, int nwatch, int timeout_ms,
               struct seccomp_notif *req);
 
-/* The watcher thread of rsc_serve, started once per sentry and stopped at its end:
- * 0 or -errno (rsc_serve then polls). */
+/* The watcher thread of rsc_serve and rsc_ptrace_serve, started once per sentry (by its
+ * loop's thread) and stopped at its end: 0 or -errno (the loops then poll). */
 int rsc_fastpath_start(void);
 void rsc_fastpath_stop(void);
 

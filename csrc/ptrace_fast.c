@@ -5,14 +5,23 @@
  * Waiting follows ptrace.py's rules: waitid(P_ALL, WNOWAIT) peeks first and only a
  * ptrace stop (CLD_TRAPPED, which only a tracee reports) is taken with waitpid, so the
  * sentry's other child (the gofer) is never reaped here; exits and anything else are left
- * for receive(). SIGCHLD (blocked, read through the platform's signalfd) is drained only
- * when nothing is waitable, and looked at again after the drain, so no stop goes
- * unnoticed; when the loop returns to Python after a drain it raises SIGCHLD again, since
- * the stops behind the drained signal may not all have been taken. */
+ * for receive().
+ *
+ * With the watcher running (watcher.h) and no deadline, the peek itself blocks until a
+ * child is waitable, and the watcher's signal interrupts it when one of Python's fds is
+ * readable: two syscalls of waiting per stop (the blocking peek, waitpid). SIGCHLD then
+ * stays pending, which Python's poll of the signalfd only takes for a reason to look.
+ * Otherwise (a deadline, or no watcher) the peek does not block and the loop polls the
+ * SIGCHLD signalfd with Python's fds: SIGCHLD (blocked) is drained only when nothing is
+ * waitable, and looked at again after the drain, so no stop goes unnoticed; when the loop
+ * returns to Python after a drain it raises SIGCHLD again, since the stops behind the
+ * drained signal may not all have been taken. That costs five syscalls more a stop (peek,
+ * drain, peek, poll, then the peek that finds it): ptrace getuid 25 -> 20 us. */
 #define _GNU_SOURCE
 #include "ptrace_fast.h"
 #include "placement.h"
 #include "wait.h"
+#include "watcher.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -184,34 +193,31 @@ static bool watched_readable(const int *watch, int nwatch)
     return nwatch && rsc_wait(-1, watch, nwatch, 0, &none) == RSC_WAIT_WATCHED;
 }
 
-int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch, int timeout_ms)
+/* Take stops and answer them until one is Python's (see the head of this file). */
+static int serve_stops(struct rsc_ptrace_fast *f, bool blocking, const int *watch, int nwatch,
+                       int timeout_ms, bool *drained)
 {
-    bool drained = false;  /* SIGCHLD consumed whose stops may not all be taken yet */
     unsigned answered = 0;
-    int result;
-    if (nwatch > RSC_MAX_WATCH)
-        return -EINVAL;
     for (;;) {
-        if (f->answered.used >= RSC_TALLY_FULL) {
-            result = RSC_PT_DRAIN;
-            break;
-        }
-        if (++answered % FAIRNESS_ANSWERS == 0 && watched_readable(watch, nwatch)) {
-            result = RSC_PT_WAKE;
-            break;
-        }
+        if (f->answered.used >= RSC_TALLY_FULL)
+            return RSC_PT_DRAIN;
+        if (blocking ? rsc_watcher_take()
+                     : ++answered % FAIRNESS_ANSWERS == 0 && watched_readable(watch, nwatch))
+            return RSC_PT_WAKE;
         siginfo_t info;
         memset(&info, 0, sizeof(info));
-        if (waitid(P_ALL, 0, &info, WEXITED | WSTOPPED | WALL_FLAG | WNOHANG | WNOWAIT) < 0) {
-            if (errno == EINTR)
-                continue;
-            result = RSC_PT_LOOK;  /* ECHILD: receive() says so */
-            break;
+        int peek = WEXITED | WSTOPPED | WALL_FLAG | WNOWAIT | (blocking ? 0 : WNOHANG);
+        if (waitid(P_ALL, 0, &info, peek) < 0) {
+            if (errno != EINTR)
+                return RSC_PT_LOOK;  /* ECHILD: receive() says so */
+            if (blocking)
+                return RSC_PT_WAKE;  /* the watcher's signal, or one for Python */
+            continue;
         }
-        if (info.si_pid == 0) {
-            if (!drained) {  /* drain, then look once more: a stop after this wakes us */
+        if (info.si_pid == 0) {  /* not blocking: nothing waitable */
+            if (!*drained) {  /* drain, then look once more: a stop after this wakes us */
                 drain_sigchld(f->sigchld_fd);
-                drained = true;
+                *drained = true;
                 continue;
             }
             short events = 0;
@@ -220,28 +226,34 @@ int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch, in
                 return woken;
             if (woken != RSC_WAIT_OWN)
                 return RSC_PT_WAKE;  /* nothing waitable is left untaken */
-            drained = false;  /* SIGCHLD is pending again */
+            *drained = false;  /* SIGCHLD is pending again */
             continue;
         }
-        if (info.si_code != CLD_TRAPPED) {
-            result = RSC_PT_LOOK;  /* an exit (a tracee's, or the gofer's) */
-            break;
-        }
+        if (info.si_code != CLD_TRAPPED)
+            return RSC_PT_LOOK;  /* an exit (a tracee's, or the gofer's) */
         int status = 0;
         pid_t tid = waitpid(info.si_pid, &status, WNOHANG | WALL_FLAG);
-        if (tid <= 0) {
-            result = RSC_PT_LOOK;
-            break;
-        }
+        if (tid <= 0)
+            return RSC_PT_LOOK;
         int event = status >> 16;
         if (WIFSTOPPED(status) && event == PT_EVENT_SECCOMP &&
             answer(f, tid) != RSC_FALLBACK)
             continue;
         f->tid = tid;
         f->status = status;
-        result = RSC_PT_STATUS;
-        break;
+        return RSC_PT_STATUS;
     }
+}
+
+int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch, int timeout_ms)
+{
+    if (nwatch > RSC_MAX_WATCH)
+        return -EINVAL;
+    bool blocking = timeout_ms < 0 && rsc_watcher_enter(watch, nwatch);
+    bool drained = false;  /* SIGCHLD consumed whose stops may not all be taken yet */
+    int result = serve_stops(f, blocking, watch, nwatch, timeout_ms, &drained);
+    if (blocking)
+        rsc_watcher_leave();
     if (drained)
         raise_sigchld();
     return result;

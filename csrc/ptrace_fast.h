@@ -14,7 +14,7 @@
 enum rsc_ptrace_result {
     RSC_PT_STATUS = 1,  /* `tid` and `status` hold a wait status taken for Python */
     RSC_PT_WAKE = 2,    /* a watched fd is readable, a signal arrived, or the timeout passed;
-                           nothing waitable was left untaken since SIGCHLD was drained */
+                           whatever waitable is left untaken has SIGCHLD pending */
     RSC_PT_LOOK = 3,    /* something waitable that is not a tracee's stop: receive() */
     RSC_PT_DRAIN = 4,   /* the tally is nearly full: Python takes it, then calls again */
 };

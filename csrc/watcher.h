@@ -2,11 +2,11 @@
  * wake-up socket) so that the seccomp loop can block in SECCOMP_IOCTL_NOTIF_RECV itself,
  * as the bare floor does, instead of polling the notify fd along with them before every
  * RECV: that poll was one more syscall per intercepted call (about 0.5 us here, some 6%
- * of an emulated call).
+ * of an emulated call). The ptrace loop blocks in waitid alike (csrc/ptrace_fast.c).
  *
  * When a watched fd is readable the watcher sets `fired` and, while the loop is inside
  * rsc_serve, sends the loop's thread RSC_WAKE_SIGNAL (a no-op handler without SA_RESTART):
- * the blocked RECV fails with EINTR and the loop returns to Python. A signal that lands
+ * the blocked RECV (or waitid) fails with EINTR and the loop returns to Python. A signal that lands
  * just before the loop blocks is lost, so the watcher sends it again every millisecond
  * until the loop has taken `fired`. The loop sets `in_loop` before it looks at `fired`,
  * the watcher `fired` before it looks at `in_loop` (sequentially consistent): either the

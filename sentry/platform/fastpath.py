@@ -89,8 +89,14 @@ class PtraceFastPath:
         self.state = ffi.new("struct rsc_ptrace_fast *")
         self.state.sigchld_fd = sigchld_fd
         _configure(self.state, gofer_fd, gofer_pid, table, utsname)
+        # The loop's watcher (csrc/watcher.h), started before the tracer turns realtime so
+        # that it stays an ordinary thread; without it the loop polls, a little slower.
+        self.watching = lib.rsc_fastpath_start() == 0
         # Realtime, so that resumes keep the tracee on this CPU (csrc/ptrace_fast.c).
         self.resumes_here = lib.rsc_ptrace_fast_start() == 0
+
+    def stop(self) -> None:
+        lib.rsc_fastpath_stop()
 
     def serve(self, watch: Sequence[int], timeout_ms: int) -> int:
         fds = ffi.new("int[]", list(watch) or [0])

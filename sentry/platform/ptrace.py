@@ -25,9 +25,10 @@ the sentry blocks while it traces): the runner's poll loop serves both platforms
 - fast path (`enable_fast_path`, csrc/ptrace_fast.c): a C loop takes the stops first and
   answers the seccomp stops of the table's fast_path calls that need neither fd delivery
   nor the gofer (identity, uname; credential changes are resumed unchanged). It waits by
-  the same rules (peek with WNOWAIT, take only ptrace stops, drain SIGCHLD only when
-  nothing waits) and hands every other stop back: taken, as a wait status for
-  `on_status`, or untaken (an exit), for `receive`.
+  the same rules (peek with WNOWAIT, take only ptrace stops), blocking in the peek itself
+  while a watcher thread (csrc/watcher.h) interrupts it for the runner's fds, and hands
+  every other stop back: taken, as a wait status for `on_status`, or untaken (an exit),
+  for `receive`.
 - exits: traced tasks are reaped here (a traced zombie waits for its tracer). The
   workload's status is kept for `workload_exited`; the runner must not waitpid it, as that
   would steal its ptrace stops. The sentry's other children (the gofer) are left alone.
@@ -223,8 +224,9 @@ class PtracePlatform(Platform):
     def enable_fast_path(self, table: SyscallTable, utsname: bytes, gofer_fd: int,
                          gofer_pid: int) -> bool:
         self.fast = PtraceFastPath(self.sigchld_fd, gofer_fd, gofer_pid, table, utsname)
-        log.debug("fast path: resumes keep the tracee on the tracer's CPU: %s",
-                  self.fast.resumes_here)
+        log.debug("fast path: resumes keep the tracee on the tracer's CPU: %s; blocks in "
+                  "waitid, a watcher thread interrupts it: %s",
+                  self.fast.resumes_here, self.fast.watching)
         return True
 
     def serve(self, watch: Sequence[int], timeout_ms: int) -> SyscallEvent | None:
@@ -456,6 +458,8 @@ class PtracePlatform(Platform):
                 self.stopped.clear()  # killed tasks are not resumed; they exit
                 if self.receive() is None and self.workload in self.tracees:
                     select.select([self.sigchld_fd], [], [])
+        if self.fast is not None:
+            self.fast.stop()
         os.close(self.sigchld_fd)
         self.sigchld_fd = -1
         if self._old_mask is not None:
