@@ -888,6 +888,39 @@ int rsc_end_early(struct rsc_call *c, int outcome)
     return c->ops->reply(c, 0, -outcome);
 }
 
+int rsc_open_by_gofer(struct rsc_gofer_link *g, struct rsc_call *c, int kind, int *fd_out,
+                      uint32_t *flags_out)
+{
+    const uint64_t *a = c->args;
+    int dirfd = kind == RSC_OPENAT ? (int)a[0] : AT_FDCWD_VALUE;
+    const uint64_t *rest = kind == RSC_OPENAT ? a + 1 : a;
+    uint32_t flags = (uint32_t)rest[1], mode = (uint32_t)rest[2];
+    if (flags & O_PATH || g->fd < 0)
+        return RSC_FALLBACK;  /* no file to hand over: Python continues it after a check */
+    struct rsc_path_call pc;
+    int r = rsc_prepare_path(c, dirfd, rest[0], false, &pc);
+    if (r != 0)
+        return rsc_end_early(c, r);
+    /* the mode only counts in a create (elsewhere it is whatever the register held, and
+     * would make each failing open a new one to the memory of lookups) */
+    bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+    int64_t ints[4] = {flags, creates ? (mode & 07777) & ~pc.task.umask : 0, 0, 0};
+    int fd = -1;
+    char said[MAX_PAYLOAD];
+    size_t said_len = 0;
+    int status = rsc_gofer_call(g, OP_OPEN, &pc.task, false, pc.path, pc.path_len, ints, said,
+                                &said_len, &fd);
+    if (status == RSC_FALLBACK)
+        return RSC_FALLBACK;
+    if (status < 0 || fd < 0)
+        return c->ops->reply(c, 0, status < 0 ? -status : EIO);
+    if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+        rsc_lookups_note_writer(fd, said_len >= 1 ? (uint8_t)said[0] : -1);
+    *fd_out = fd;
+    *flags_out = flags;
+    return RSC_OPENED;
+}
+
 static int answer_stat(struct rsc_gofer_link *g, struct rsc_call *c, int kind)
 {
     const uint64_t *a = c->args;
@@ -979,8 +1012,9 @@ static int answer_readlink(struct rsc_gofer_link *g, struct rsc_call *c, int kin
     return c->ops->reply(c, (int64_t)len, 0);
 }
 
-/* An open for a loop that cannot install fds (ptrace): one that can only fail, because the
- * name is missing, is answered here; any other goes to Python, which opens it. The gofer
+/* An open whose fd the loop cannot hand over (ptrace, a caller without a courier): one
+ * that can only fail, because the name is missing, is answered here; any other goes to
+ * Python, which opens it (and makes the courier). The gofer
  * looks the name up without opening it (a FIFO or a device must not be opened twice), as
  * open would follow it (not the last link with O_NOFOLLOW); ENOENT and ENOTDIR are what
  * the open would say. Opens that may create are never answered here. */

@@ -104,6 +104,14 @@ int rsc_gofer_call(struct rsc_gofer_link *g, int op, const struct task *t, bool 
                    const char *path, int path_len, const int64_t ints[4], char *payload,
                    size_t *payload_len, int *fd_out);
 
+/* The gofer's half of an open answered in C (the loop then hands the fd to the caller):
+ * RSC_OPENED with the opened fd in *fd_out and the call's flags in *flags_out; else the
+ * call is answered already (its failure: 0, or -errno if the loop failed) or is Python's
+ * (RSC_FALLBACK: O_PATH, a name Python resolves, no gofer). */
+#define RSC_OPENED 2
+int rsc_open_by_gofer(struct rsc_gofer_link *g, struct rsc_call *c, int kind, int *fd_out,
+                      uint32_t *flags_out);
+
 /* Forget every remembered lookup: called before any request that may change the box's
  * names or attributes (remove, rename, link, chmod..., and the creates Python makes; the
  * C half's own creates forget only what they can change). */

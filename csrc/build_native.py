@@ -137,7 +137,11 @@ ffibuilder.cdef(
         uint8_t kind[512];
         char utsname[390];
         struct rsc_tally answered;
+        uint64_t own_call_mark;
+        int couriers;
+        char courier_names[1024][6];
     };
+    #define RSC_MAX_COURIERS ...
     int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch,
                          int timeout_ms);
     int rsc_ptrace_fast_start(void);

@@ -89,31 +89,11 @@ static const struct rsc_call_ops notification_ops = {
 static int answer_open(struct rsc_fastpath *f, struct rsc_call *c, int kind)
 {
     const struct notification *n = c->loop;
-    const uint64_t *a = c->args;
-    int dirfd = kind == RSC_OPENAT ? (int)a[0] : AT_FDCWD_VALUE;
-    const uint64_t *rest = kind == RSC_OPENAT ? a + 1 : a;
-    uint32_t flags = (uint32_t)rest[1], mode = (uint32_t)rest[2];
-    if (flags & O_PATH || f->gofer.fd < 0)
-        return RSC_FALLBACK;  /* ADDFD cannot install O_PATH files: Python continues it */
-    struct rsc_path_call pc;
-    int r = rsc_prepare_path(c, dirfd, rest[0], false, &pc);
-    if (r != 0)
-        return rsc_end_early(c, r);
-    /* the mode only counts in a create (elsewhere it is whatever the register held, and
-     * would make each failing open a new one to the memory of lookups) */
-    bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
-    int64_t ints[4] = {flags, creates ? (mode & 07777) & ~pc.task.umask : 0, 0, 0};
-    int fd = -1;
-    char said[MAX_PAYLOAD];
-    size_t said_len = 0;
-    int status = rsc_gofer_call(&f->gofer, OP_OPEN, &pc.task, false, pc.path, pc.path_len,
-                                ints, said, &said_len, &fd);
-    if (status == RSC_FALLBACK)
-        return RSC_FALLBACK;
-    if (status < 0 || fd < 0)
-        return reply(c, 0, status < 0 ? -status : EIO);
-    if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
-        rsc_lookups_note_writer(fd, said_len >= 1 ? (uint8_t)said[0] : -1);
+    int fd;
+    uint32_t flags;
+    int opened = rsc_open_by_gofer(&f->gofer, c, kind, &fd, &flags);
+    if (opened != RSC_OPENED)
+        return opened;
     struct seccomp_notif_addfd addfd = {
         .id = n->req->id, .srcfd = (uint32_t)fd,
         .newfd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};

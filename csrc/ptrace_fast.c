@@ -19,17 +19,22 @@
  * drain, peek, poll, then the peek that finds it): ptrace getuid 25 -> 20 us. */
 #define _GNU_SOURCE
 #include "ptrace_fast.h"
+#include "native.h"
 #include "placement.h"
 #include "wait.h"
 #include "watcher.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -160,6 +165,198 @@ static int resume(struct rsc_call *c)
 static const struct rsc_call_ops stop_ops = {
     .reply = reply, .resume = resume, .still_pending = still_pending};
 
+/* ---- opens: the fd reaches the caller through its courier ---------------------------
+ *
+ * As ptrace.py's PtraceFdCourier delivers it, for a caller whose process holds a courier
+ * that Python made (at COURIER_FD, its address in f->courier_names): the gofer's fd is
+ * sent into a copy of the courier, and the stopped call becomes recvmsg(courier,
+ * MSG_DONTWAIT), whose result at the syscall-exit stop is the received fd's number. A
+ * single injected call needs no signal blocking: the task does not return to user mode
+ * between the seccomp stop and the exit stop. Without a known courier the open goes to
+ * Python before anything is opened (a FIFO or a device must not be opened twice). */
+
+#define COURIER_FD 1000
+#define COURIER_MARK "runsc-py"
+#define COURIER_MARK_LEN 8
+#define RED_ZONE 128
+#define SCRATCH 128
+#define PT_EVENT_EXEC 4
+#define PT_EVENT_STOP 128
+#define PT_INTERRUPT 0x4207
+#define PT_SYSCALL_INFO_EXIT 2
+#define SYSCALL_STOP (SIGTRAP | 0x80)
+#define PIDFD_THREAD_FLAG O_EXCL
+#define TOOK_STATUS 3  /* answer(): the caller's end was taken for Python (f->tid/status) */
+
+/* A copy of the courier of `tid`'s process, or -1 when it holds none made by the sentry. */
+static int courier_of(const struct rsc_ptrace_fast *f, int tid)
+{
+    int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD_FLAG);
+    if (pidfd < 0)
+        return -1;
+    int copy = (int)syscall(SYS_pidfd_getfd, pidfd, COURIER_FD, 0);
+    close(pidfd);
+    if (copy < 0)
+        return -1;
+    struct sockaddr_un addr;
+    socklen_t len = sizeof(addr);
+    if (getsockname(copy, (struct sockaddr *)&addr, &len) == 0 &&
+        len == offsetof(struct sockaddr_un, sun_path) + RSC_COURIER_NAME)
+        for (int i = 0; i < f->couriers && i < RSC_MAX_COURIERS; i++)
+            if (memcmp(f->courier_names[i], addr.sun_path, RSC_COURIER_NAME) == 0)
+                return copy;
+    close(copy);
+    return -1;
+}
+
+/* Queue `fd` as the courier's only datagram (stale ones, and their fds, dropped first). */
+static bool post(int courier, int fd)
+{
+    for (;;) {
+        char data[64];
+        union { struct cmsghdr align; char buf[CMSG_SPACE(4 * sizeof(int))]; } control;
+        struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                            .msg_controllen = sizeof(control.buf)};
+        if (recvmsg(courier, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
+            break;
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+            if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+                for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+                    int old;
+                    memcpy(&old, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+                    close(old);
+                }
+    }
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    memset(&control, 0, sizeof(control));
+    struct iovec iov = {.iov_base = (void *)COURIER_MARK, .iov_len = COURIER_MARK_LEN};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = sizeof(control.buf)};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+    ssize_t sent;
+    do
+        sent = sendmsg(courier, &mh, MSG_DONTWAIT);
+    while (sent < 0 && errno == EINTR);
+    return sent == COURIER_MARK_LEN;
+}
+
+/* Run the stopped call as recvmsg(COURIER_FD) in the caller and wait for its exit stop:
+ * its result (the received fd's number, or -errno); *took set when the caller ended (or
+ * another thread's exec took it over) meanwhile, its status then in f->tid/status;
+ * *group_stop when its group stopped meanwhile (finish() stops it again). */
+static int64_t receive_in_caller(struct stop *s, int tid, bool cloexec, bool *took,
+                                 bool *group_stop)
+{
+    const struct user_regs_struct *regs = &s->regs;
+    uint64_t base = (regs->rsp - RED_ZONE - SCRATCH) & ~(uint64_t)15;
+    uint64_t iov = base + 64, control = base + 80, data = base + 104;
+    struct {
+        struct msghdr mh;
+        char pad[64 - sizeof(struct msghdr)];
+        uint64_t iov_base, iov_len;
+        char control[24], data[8];
+    } scratch;
+    memset(&scratch, 0, sizeof(scratch));
+    scratch.mh.msg_iov = (struct iovec *)(uintptr_t)iov;
+    scratch.mh.msg_iovlen = 1;
+    scratch.mh.msg_control = (void *)(uintptr_t)control;
+    scratch.mh.msg_controllen = 24;
+    scratch.iov_base = data;
+    scratch.iov_len = 8;
+    if (rsc_vm_write(tid, base, &scratch, sizeof(scratch)) != (int64_t)sizeof(scratch))
+        return -EFAULT;
+    struct user_regs_struct call = *regs;
+    call.orig_rax = SYS_recvmsg;
+    call.rdi = COURIER_FD;
+    call.rsi = base;
+    call.rdx = MSG_DONTWAIT | (cloexec ? MSG_CMSG_CLOEXEC : 0);
+    call.r9 = s->f->own_call_mark;  /* lets it past the workload's own profile */
+    if (pt(PT_SETREGS, tid, NULL, &call) < 0 || rsc_ptrace_resume(tid, true, 0) < 0)
+        return -ESRCH;
+    for (;;) {
+        int status;
+        if (waitpid(tid, &status, WALL_FLAG) < 0) {
+            if (errno == EINTR)
+                continue;
+            return -ESRCH;
+        }
+        int sig = WSTOPSIG(status), event = status >> 16;
+        if (!WIFSTOPPED(status) || event == PT_EVENT_EXEC) {
+            s->f->tid = tid;
+            s->f->status = status;
+            *took = true;
+            return -ESRCH;
+        }
+        if (sig == SYSCALL_STOP && !event) {
+            struct syscall_info info;
+            memset(&info, 0, sizeof(info));
+            if (pt(PT_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) < 0)
+                return -ESRCH;
+            if (info.op == PT_SYSCALL_INFO_EXIT) {
+                int64_t got = (int64_t)info.nr;  /* exit.rval */
+                if (got < 0)
+                    return got;
+                int cm[5];  /* cmsg_len (8 bytes), level, type, fd */
+                if (got != COURIER_MARK_LEN ||
+                    rsc_vm_read(tid, control, cm, 20) != 20 || cm[2] != SOL_SOCKET ||
+                    cm[3] != SCM_RIGHTS)
+                    return -EIO;  /* the workload sent itself something: not ours */
+                return cm[4];
+            }
+        } else if (event == PT_EVENT_STOP && (sig == SIGSTOP || sig == SIGTSTP ||
+                                              sig == SIGTTIN || sig == SIGTTOU)) {
+            *group_stop = true;
+        }
+        /* an entry stop, the injected call's own seccomp stop (--coverage=full), a group
+         * stop: on to the exit stop, a signal passed on as it came */
+        int deliver = !event && sig != SYSCALL_STOP ? sig : 0;
+        if (rsc_ptrace_resume(tid, true, deliver) < 0)
+            return -ESRCH;
+    }
+}
+
+static int answer_open(struct stop *s, struct rsc_call *c, int kind)
+{
+    struct rsc_ptrace_fast *f = s->f;
+    int courier = courier_of(f, c->tid);
+    if (courier < 0)
+        return rsc_answer_call(&f->gofer, f->utsname, c, kind);  /* a missing name only */
+    int fd;
+    uint32_t flags;
+    int opened = rsc_open_by_gofer(&f->gofer, c, kind, &fd, &flags);
+    if (opened != RSC_OPENED) {
+        close(courier);
+        return opened;
+    }
+    bool posted = post(courier, fd);
+    close(fd);
+    close(courier);
+    if (!posted)
+        return reply(c, 0, EIO);
+    if (!still_pending(c))
+        return 0;  /* gone: its tid names another task's stop */
+    bool took = false, group_stop = false;
+    int64_t result = receive_in_caller(s, c->tid, flags & O_CLOEXEC, &took, &group_stop);
+    if (took)
+        return TOOK_STATUS;
+    if (result == -ESRCH)
+        return 0;  /* killed meanwhile: its exit follows */
+    struct user_regs_struct done = s->regs;  /* the call's own, answered */
+    done.rax = (uint64_t)result;
+    if (pt(PT_SETREGS, c->tid, NULL, &done) == 0) {
+        continue_tracee(c->tid);
+        if (group_stop)  /* it stopped with its group meanwhile: back into the stop */
+            pt(PT_INTERRUPT, c->tid, NULL, NULL);
+    }
+    rsc_tally_add(&f->answered, c->nr, result < 0 ? (int)-result : 0, false);
+    return 0;
+}
+
 /* Answer `tid`'s seccomp stop; RSC_FALLBACK hands it to Python with its status. */
 static int answer(struct rsc_ptrace_fast *f, int tid)
 {
@@ -172,6 +369,8 @@ static int answer(struct rsc_ptrace_fast *f, int tid)
     struct rsc_call c = {
         .tid = tid, .nr = (uint32_t)nr, .ops = &stop_ops, .loop = &s,
         .args = {s.regs.rdi, s.regs.rsi, s.regs.rdx, s.regs.r10, s.regs.r8, s.regs.r9}};
+    if (f->kind[nr] == RSC_OPEN || f->kind[nr] == RSC_OPENAT)
+        return answer_open(&s, &c, f->kind[nr]);
     return rsc_answer_call(&f->gofer, f->utsname, &c, f->kind[nr]);
 }
 
@@ -236,8 +435,11 @@ static int serve_stops(struct rsc_ptrace_fast *f, bool blocking, const int *watc
         if (tid <= 0)
             return RSC_PT_LOOK;
         int event = status >> 16;
-        if (WIFSTOPPED(status) && event == PT_EVENT_SECCOMP &&
-            answer(f, tid) != RSC_FALLBACK)
+        int answered = WIFSTOPPED(status) && event == PT_EVENT_SECCOMP ? answer(f, tid)
+                                                                       : RSC_FALLBACK;
+        if (answered == TOOK_STATUS)
+            return RSC_PT_STATUS;
+        if (answered != RSC_FALLBACK)
             continue;
         f->tid = tid;
         f->status = status;

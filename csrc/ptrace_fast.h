@@ -1,7 +1,8 @@
 /* The C fast path of the ptrace platform: a wait loop that takes tracee stops and
- * answers, at their seccomp stops, the table's fast_path calls that need no fd delivery
- * (identity, uname, credential and attribute changes, and the gofer's lookups and checks:
- * answers.c). Every other stop is handed back to the Python platform
+ * answers, at their seccomp stops, the table's fast_path calls (identity, uname,
+ * credential and attribute changes, the gofer's lookups and checks: answers.c; opens,
+ * whose fd reaches the caller through its process's courier once Python has made one:
+ * ptrace_fast.c). Every other stop is handed back to the Python platform
  * (sentry/platform/ptrace.py), either unconsumed (look with receive()) or as the wait
  * status it was (act on it with on_status()). */
 #ifndef RUNSC_PTRACE_FAST_H
@@ -19,6 +20,9 @@ enum rsc_ptrace_result {
     RSC_PT_DRAIN = 4,   /* the tally is nearly full: Python takes it, then calls again */
 };
 
+#define RSC_MAX_COURIERS 1024
+#define RSC_COURIER_NAME 6  /* an autobound abstract address: NUL and five hex digits */
+
 struct rsc_ptrace_fast {
     int sigchld_fd;               /* the platform's signalfd for SIGCHLD */
     int tid;                      /* RSC_PT_STATUS: whose status */
@@ -27,6 +31,12 @@ struct rsc_ptrace_fast {
     uint8_t kind[RSC_MAX_NR];     /* enum rsc_kind per syscall number */
     char utsname[RSC_UTSNAME_SIZE];
     struct rsc_tally answered;    /* Python takes the counts (sentry/platform/fastpath.py) */
+    /* Opens: the fd reaches the caller through its process's courier, a socket Python
+     * made (ptrace.py PtraceFdCourier), known here by its address; a process without one
+     * known here goes to Python, which makes it. */
+    uint64_t own_call_mark;       /* r9 of the calls the sentry injects */
+    int couriers;
+    char courier_names[RSC_MAX_COURIERS][RSC_COURIER_NAME];
 };
 
 int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch, int timeout_ms);

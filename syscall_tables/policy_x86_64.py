@@ -5,8 +5,9 @@ pass through, confined by the box's mount namespace. Every emulate/deny note say
 Nothing is KILL here: every call only hostile programs want is refused in BPF before it
 reaches the kernel, which is as safe as killing and keeps probing programs alive; the
 filter builder kills foreign architectures and x32 numbers itself. "In C" (fast_path)
-holds on both platforms (csrc/answers.c) except for opens, whose fds only the seccomp
-platform installs from C; the notes say where a call behaves differently on ptrace.
+holds on both platforms (csrc/answers.c) except for the first open of each process on
+ptrace, which makes its fd courier in Python; the notes say where a call behaves
+differently on ptrace.
 """
 
 from __future__ import annotations
@@ -57,8 +58,8 @@ GOFER_OPEN = gofer(
     "opened by the gofer in the box root (openat2 RESOLVE_IN_ROOT), fd installed with ADDFD "
     "then answered, sentry side in C; /dev/stdin, /proc/self/fd/N reopen the caller's fd; "
     "O_PATH continues after the check; on ptrace the caller receives the fd itself (injected "
-    "recvmsg on a courier socket it then holds at fd 1000, CLOEXEC), only opens of missing "
-    "names answered in C",
+    "recvmsg on a courier socket it then holds at fd 1000, CLOEXEC), in C but for the first "
+    "open of each process, which makes the courier in Python",
     support=Support.PARTIAL,
     fast_path=True,
 )

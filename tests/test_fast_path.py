@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,25 @@ def test_fast_path_answers_as_the_python_handlers_do(runsc: Runsc, make_bundle: 
     assert fast.returncode == python.returncode
     assert fast.stdout == python.stdout
     assert "readable" in fast.stdout and "fast" in fast.stdout
+
+
+def test_opened_fds_are_numbered_and_flagged_as_natively(
+    runsc: Runsc, make_bundle: MakeBundle, static_program: StaticProgram
+):
+    """The lowest free number, the file asked for, close-on-exec only with O_CLOEXEC: in a
+    process, a child, a thread, and a process whose fd 1000 is its own (on ptrace the C
+    loop delivers every open but the first of each process through the courier)."""
+    program = static_program("opened_fds")
+    native = subprocess.run([str(program)], capture_output=True, text=True, check=True)
+    bundle = make_bundle(["/bin/opened_fds"])
+    bundle.install(program)
+
+    fast = runsc("run", bundle.path)
+
+    assert fast.returncode == 0, fast.stderr
+    assert fast.stdout == native.stdout
+    assert "child: /etc/group: fd 12 starts root cloexec\n" in fast.stdout
+    assert "own fd 1000: still its pipe: yes\n" in fast.stdout
 
 
 def test_identity_and_credential_calls_answer_as_the_python_handlers_do(

@@ -1,7 +1,8 @@
 """Configures the C fast paths from the syscall table: the entries marked `fast_path` are
 answered in C without entering Python (csrc/fastpath.c on the seccomp platform,
 csrc/ptrace_fast.c on ptrace, both answering as csrc/answers.c; on ptrace an open is
-answered only when its name is missing); everything else comes back to the Python sentry
+answered in C once its process holds a courier Python made, else only when its name is
+missing); everything else comes back to the Python sentry
 as an ordinary event."""
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 from sentry.native import ffi, lib
 from sentry.platform.base import FastAnswers
 from syscall_tables import SyscallTable
+
+COURIER_NAME = 6  # an autobound abstract address: NUL and five hex digits
 
 # The C handler for each call the table may mark fast_path.
 C_HANDLERS = {
@@ -85,9 +88,10 @@ class PtraceFastPath:
     """The ptrace C loop's state for one sandbox (csrc/ptrace_fast.h)."""
 
     def __init__(self, sigchld_fd: int, gofer_fd: int, gofer_pid: int, table: SyscallTable,
-                 utsname: bytes) -> None:
+                 utsname: bytes, own_call_mark: int) -> None:
         self.state = ffi.new("struct rsc_ptrace_fast *")
         self.state.sigchld_fd = sigchld_fd
+        self.state.own_call_mark = own_call_mark
         _configure(self.state, gofer_fd, gofer_pid, table, utsname)
         # The loop's watcher (csrc/watcher.h), started before the tracer turns realtime so
         # that it stays an ordinary thread; without it the loop polls, a little slower.
@@ -101,6 +105,14 @@ class PtraceFastPath:
     def serve(self, watch: Sequence[int], timeout_ms: int) -> int:
         fds = ffi.new("int[]", list(watch) or [0])
         return int(lib.rsc_ptrace_serve(self.state, fds, len(watch), timeout_ms))
+
+    def add_courier(self, name: bytes) -> None:
+        """A courier Python made (its abstract address): opens in its process are then
+        answered in C. Past the room for them, such opens stay Python's."""
+        count = self.state.couriers
+        if len(name) == COURIER_NAME and count < lib.RSC_MAX_COURIERS:
+            ffi.memmove(self.state.courier_names[count], name, COURIER_NAME)
+            self.state.couriers = count + 1
 
     def taken(self) -> tuple[int, int]:
         """(tid, wait status) of the stop the loop took for Python (RSC_PT_STATUS)."""

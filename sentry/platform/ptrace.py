@@ -23,8 +23,9 @@ the sentry blocks while it traces): the runner's poll loop serves both platforms
 - signal-delivery stop: the signal is re-injected unchanged, never swallowed; two
   signals to the box's PID 1 get the meaning they have for an untraced init (`_deliver`).
 - fast path (`enable_fast_path`, csrc/ptrace_fast.c): a C loop takes the stops first and
-  answers the seccomp stops of the table's fast_path calls that need neither fd delivery
-  nor the gofer (identity, uname; credential changes are resumed unchanged). It waits by
+  answers the seccomp stops of the table's fast_path calls (identity, uname, the gofer's
+  lookups; credential changes are resumed unchanged; opens by the courier below, once
+  Python has made the process's courier and told the loop its address). It waits by
   the same rules (peek with WNOWAIT, take only ptrace stops), blocking in the peek itself
   while a watcher thread (csrc/watcher.h) interrupts it for the runner's fds, and hands
   every other stop back: taken, as a wait status for `on_status`, or untaken (an exit),
@@ -223,7 +224,8 @@ class PtracePlatform(Platform):
 
     def enable_fast_path(self, table: SyscallTable, utsname: bytes, gofer_fd: int,
                          gofer_pid: int) -> bool:
-        self.fast = PtraceFastPath(self.sigchld_fd, gofer_fd, gofer_pid, table, utsname)
+        self.fast = PtraceFastPath(self.sigchld_fd, gofer_fd, gofer_pid, table, utsname,
+                                   self.own_call_mark)
         log.debug("fast path: resumes keep the tracee on the tracer's CPU: %s; blocks in "
                   "waitid, a watcher thread interrupts it: %s",
                   self.fast.resumes_here, self.fast.watching)
@@ -547,6 +549,8 @@ class PtraceFdCourier:
             name = sender.getsockname()
             sender.connect(name)  # to itself: nobody else may send into it
             self.names.add(name)
+            if self.platform.fast is not None:
+                self.platform.fast.add_courier(name)
             soft_limit = resource.prlimit(run.tid, resource.RLIMIT_NOFILE)[0]
             number = run.call("fcntl", low, F_DUPFD_CLOEXEC, min(COURIER_FD, soft_limit - 1))
             if number < 0:
