@@ -234,6 +234,28 @@ def test_own_proc_links_read_as_the_box_sees_them(runsc: Runsc, make_bundle: Mak
     assert result.stdout.split() == ["/bin/busybox", "/etc"]
 
 
+def lines_with_proc_and_tmp(runsc: Runsc, make_bundle: MakeBundle, script: str) -> list[str]:
+    """The output lines of `sh -c script` in a box with a /proc and a tmpfs /tmp."""
+    bundle = make_bundle(["sh", "-c", script], mounts=[
+        {"destination": "/proc", "type": "proc", "source": "proc"}, TMPFS_TMP])
+    result = runsc("run", bundle.path)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_opening_ones_own_fd_by_name_reopens_that_file(
+    runsc: Runsc, make_bundle: MakeBundle
+) -> None:
+    """/dev/fd/N, /proc/self/fd/N, /proc/PID/task/TID/fd/N and /dev/stdin name the caller's
+    own fds: magic links the gofer refuses, so the sentry reopens the caller's file."""
+    script = (
+        "echo hello > /tmp/f; exec 3</tmp/f; cat /dev/fd/3; cat /proc/self/fd/3; "
+        "read line < /proc/$$/task/$$/fd/3; echo \"$line\"; echo data | cat /dev/stdin"
+    )
+    assert lines_with_proc_and_tmp(runsc, make_bundle, script) == [
+        "hello", "hello", "hello", "data"]
+
+
 def test_symlinks_into_proc_self_lead_to_the_callers_own_entries(
     runsc: Runsc, make_bundle: MakeBundle
 ) -> None:
@@ -246,10 +268,6 @@ def test_symlinks_into_proc_self_lead_to_the_callers_own_entries(
         "test -d /tmp/me && echo dir; cat /tmp/me/comm; cut -d' ' -f2 /tmp/thread/stat; "
         "cat /tmp/gone 2>&1 || echo gone"
     )
-    bundle = make_bundle(["sh", "-c", script], mounts=[
-        {"destination": "/proc", "type": "proc", "source": "proc"}, TMPFS_TMP])
-    result = runsc("run", bundle.path)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    assert lines_with_proc_and_tmp(runsc, make_bundle, script) == [
         "1", "regular empty file", "dir", "cat", "(cut)",
         "cat: can't open '/tmp/gone': No such file or directory", "gone"]

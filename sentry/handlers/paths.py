@@ -22,6 +22,10 @@ AT_EMPTY_PATH = 0x1000
 AT_EACCESS = 0x200
 PATH_MAX = 4096
 PAGE = 4096
+# Compiled once: a pattern made per caller (its pid in the text) missed re's cache for
+# every new process, and compiling it cost more than the rest of a ptrace open.
+FD_ALIAS = re.compile(rb"/dev/fd/(\d+)|/proc/([1-9]\d*)(?:/task/\d+)?/fd/(\d+)")
+OWN_PROC_LINK = re.compile(rb"/proc/([1-9]\d*)(/task/\d+)?/(exe|cwd|root|fd/\d+)")
 
 
 def as_int32(value: int) -> int:
@@ -92,19 +96,21 @@ class PathCall:
         std = {b"/dev/stdin": 0, b"/dev/stdout": 1, b"/dev/stderr": 2}
         if path in std:
             return std[path]
-        own = re.escape(b"/proc/%d" % self.creds.box_tgid)
-        match = re.fullmatch(rb"(?:/dev/fd|" + own + rb"(?:/task/\d+)?/fd)/(\d+)", path)
-        return int(match.group(1)) if match else None
+        match = FD_ALIAS.fullmatch(path)
+        if match is None:
+            return None
+        if match.group(1) is not None:
+            return int(match.group(1))
+        return int(match.group(3)) if int(match.group(2)) == self.creds.box_tgid else None
 
     def own_proc_link(self, path: bytes) -> str | None:
         """The host /proc path of one of the caller's own magic links (exe, cwd, root,
         fd/N) when `path` names it in the box's /proc, else None."""
-        own = re.escape(b"/proc/%d" % self.creds.box_tgid)
-        match = re.fullmatch(own + rb"(/task/\d+)?/(exe|cwd|root|fd/\d+)", path)
-        if match is None:
+        match = OWN_PROC_LINK.fullmatch(path)
+        if match is None or int(match.group(1)) != self.creds.box_tgid:
             return None
-        task = f"/task/{self.tid}" if match.group(1) else ""
-        return f"/proc/{self.creds.host_tgid}{task}/{match.group(2).decode()}"
+        task = f"/task/{self.tid}" if match.group(2) else ""
+        return f"/proc/{self.creds.host_tgid}{task}/{match.group(3).decode()}"
 
     def caller_fd(self, fd: int) -> int:
         """A copy of the caller's fd `fd` (pidfd_getfd); the caller keeps its own."""
