@@ -139,7 +139,7 @@ ffibuilder.cdef(
         struct rsc_tally answered;
         uint64_t own_call_mark;
         int couriers;
-        char courier_names[1024][6];
+        char courier_names[256][6];
     };
     #define RSC_MAX_COURIERS ...
     int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch,

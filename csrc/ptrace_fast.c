@@ -202,9 +202,12 @@ static int courier_of(const struct rsc_ptrace_fast *f, int tid)
     socklen_t len = sizeof(addr);
     if (getsockname(copy, (struct sockaddr *)&addr, &len) == 0 &&
         len == offsetof(struct sockaddr_un, sun_path) + RSC_COURIER_NAME)
-        for (int i = 0; i < f->couriers && i < RSC_MAX_COURIERS; i++)
+        /* newest first: the processes at work now made theirs last */
+        for (int n = 0; n < f->couriers && n < RSC_MAX_COURIERS; n++) {
+            int i = (int)((unsigned)(f->couriers - 1 - n) % RSC_MAX_COURIERS);
             if (memcmp(f->courier_names[i], addr.sun_path, RSC_COURIER_NAME) == 0)
                 return copy;
+        }
     close(copy);
     return -1;
 }

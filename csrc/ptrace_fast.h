@@ -20,7 +20,7 @@ enum rsc_ptrace_result {
     RSC_PT_DRAIN = 4,   /* the tally is nearly full: Python takes it, then calls again */
 };
 
-#define RSC_MAX_COURIERS 1024
+#define RSC_MAX_COURIERS 256  /* a ring: Python writes the newest over the oldest */
 #define RSC_COURIER_NAME 6  /* an autobound abstract address: NUL and five hex digits */
 
 struct rsc_ptrace_fast {
@@ -35,7 +35,7 @@ struct rsc_ptrace_fast {
      * made (ptrace.py PtraceFdCourier), known here by its address; a process without one
      * known here goes to Python, which makes it. */
     uint64_t own_call_mark;       /* r9 of the calls the sentry injects */
-    int couriers;
+    int couriers;                 /* how many were ever told; the ring holds the last ones */
     char courier_names[RSC_MAX_COURIERS][RSC_COURIER_NAME];
 };
 

@@ -122,6 +122,21 @@ def test_open_returns_the_lowest_free_fd_after_the_program_closed_all_others(
     assert result.stdout == "/etc/passwd: fd 0 starts root\n/etc/group: fd 3 starts root\n"
 
 
+def test_files_open_after_hundreds_of_processes_made_fd_couriers(
+    runsc: Runsc, make_bundle: MakeBundle
+) -> None:
+    """Each new program gets its own fd courier on ptrace; the C loop knows the last 256,
+    so the first shell's, made before 300 others, is told to it again."""
+    script = ("read first < /etc/passwd; i=0; while [ $i -lt 300 ]; do "
+              "sh -c 'cat /etc/group > /dev/null'; i=$((i+1)); done; "
+              "read again < /etc/passwd; read group < /etc/group; "
+              "echo \"$first|$again|${group%%:*}\"")
+    result = runsc("run", make_bundle(["sh", "-c", script]).path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "root:x:0:0:root:/root:/bin/sh|root:x:0:0:root:/root:/bin/sh|root\n"
+
+
 def test_a_profile_refusing_socket_fcntl_recvmsg_still_lets_files_open(
     runsc: Runsc, make_bundle: MakeBundle, static_program: StaticProgram
 ) -> None:

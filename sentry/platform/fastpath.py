@@ -92,6 +92,7 @@ class PtraceFastPath:
         self.state = ffi.new("struct rsc_ptrace_fast *")
         self.state.sigchld_fd = sigchld_fd
         self.state.own_call_mark = own_call_mark
+        self._courier_slots: dict[bytes, int] = {}  # courier address -> its slot in the ring
         _configure(self.state, gofer_fd, gofer_pid, table, utsname)
         # The loop's watcher (csrc/watcher.h), started before the tracer turns realtime so
         # that it stays an ordinary thread; without it the loop polls, a little slower.
@@ -107,12 +108,24 @@ class PtraceFastPath:
         return int(lib.rsc_ptrace_serve(self.state, fds, len(watch), timeout_ms))
 
     def add_courier(self, name: bytes) -> None:
-        """A courier Python made (its abstract address): opens in its process are then
-        answered in C. Past the room for them, such opens stay Python's."""
-        count = self.state.couriers
-        if len(name) == COURIER_NAME and count < lib.RSC_MAX_COURIERS:
-            ffi.memmove(self.state.courier_names[count], name, COURIER_NAME)
-            self.state.couriers = count + 1
+        """A courier Python made or used (its abstract address): opens in its process are
+        then answered in C. The loop's room is a ring: the oldest name, most likely of a
+        process gone, makes way; a process whose name went is told again at its next open
+        through Python."""
+        if len(name) != COURIER_NAME:
+            return
+        slot = self._courier_slots.get(name)
+        if slot is not None and self._courier_name(slot) == name:
+            return
+        slot = self.state.couriers % lib.RSC_MAX_COURIERS
+        if self.state.couriers >= lib.RSC_MAX_COURIERS:
+            self._courier_slots.pop(self._courier_name(slot), None)
+        ffi.memmove(self.state.courier_names[slot], name, COURIER_NAME)
+        self._courier_slots[name] = slot
+        self.state.couriers += 1
+
+    def _courier_name(self, slot: int) -> bytes:
+        return ffi.buffer(self.state.courier_names[slot])[:]
 
     def taken(self) -> tuple[int, int]:
         """(tid, wait status) of the stop the loop took for Python (RSC_PT_STATUS)."""

@@ -537,6 +537,7 @@ class PtraceFdCourier:
         number = self.numbers.get(run.tid, COURIER_FD)
         sender = self._copy_if_courier(run.tid, number)
         if sender is not None:
+            self._tell_fast_path(sender.getsockname())
             return number, sender
         low = run.call("socket", socket.AF_UNIX, SOCK_DGRAM_CLOEXEC, 0)
         if low < 0:
@@ -549,8 +550,7 @@ class PtraceFdCourier:
             name = sender.getsockname()
             sender.connect(name)  # to itself: nobody else may send into it
             self.names.add(name)
-            if self.platform.fast is not None:
-                self.platform.fast.add_courier(name)
+            self._tell_fast_path(name)
             soft_limit = resource.prlimit(run.tid, resource.RLIMIT_NOFILE)[0]
             number = run.call("fcntl", low, F_DUPFD_CLOEXEC, min(COURIER_FD, soft_limit - 1))
             if number < 0:
@@ -562,6 +562,11 @@ class PtraceFdCourier:
             raise
         self.numbers[run.tid] = number
         return number, sender
+
+    def _tell_fast_path(self, name: bytes) -> None:
+        """The C loop delivers through this courier from now on (csrc/ptrace_fast.c)."""
+        if self.platform.fast is not None:
+            self.platform.fast.add_courier(name)
 
     def _copy_if_courier(self, tid: int, number: int) -> socket.socket | None:
         sender = self._copy(tid, number)
