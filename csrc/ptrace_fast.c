@@ -249,11 +249,13 @@ static bool post(int courier, int fd)
 }
 
 /* Run the stopped call as recvmsg(COURIER_FD) in the caller and wait for its exit stop:
- * its result (the received fd's number, or -errno); *took set when the caller ended (or
- * another thread's exec took it over) meanwhile, its status then in f->tid/status;
- * *group_stop when its group stopped meanwhile (finish() stops it again). */
-static int64_t receive_in_caller(struct stop *s, int tid, bool cloexec, bool *took,
-                                 bool *group_stop)
+ * its result (the received fd's number, or -errno); *ran unset when the call never
+ * started (the caller still sits in its seccomp stop). -ESRCH: the caller is gone, and
+ * *took is set when its end (or another thread's exec taking its tid) was waited for
+ * here, the status then in f->tid/status. *group_stop when its group stopped meanwhile
+ * (it is stopped again after). */
+static int64_t receive_in_caller(struct stop *s, int tid, bool cloexec, bool *ran,
+                                 bool *took, bool *group_stop)
 {
     const struct user_regs_struct *regs = &s->regs;
     uint64_t base = (regs->rsp - RED_ZONE - SCRATCH) & ~(uint64_t)15;
@@ -279,7 +281,10 @@ static int64_t receive_in_caller(struct stop *s, int tid, bool cloexec, bool *to
     call.rsi = base;
     call.rdx = MSG_DONTWAIT | (cloexec ? MSG_CMSG_CLOEXEC : 0);
     call.r9 = s->f->own_call_mark;  /* lets it past the workload's own profile */
-    if (pt(PT_SETREGS, tid, NULL, &call) < 0 || rsc_ptrace_resume(tid, true, 0) < 0)
+    if (pt(PT_SETREGS, tid, NULL, &call) < 0)
+        return -ESRCH;
+    *ran = true;
+    if (rsc_ptrace_resume(tid, true, 0) < 0)
         return -ESRCH;
     for (;;) {
         int status;
@@ -343,12 +348,15 @@ static int answer_open(struct stop *s, struct rsc_call *c, int kind)
         return reply(c, 0, EIO);
     if (!still_pending(c))
         return 0;  /* gone: its tid names another task's stop */
-    bool took = false, group_stop = false;
-    int64_t result = receive_in_caller(s, c->tid, flags & O_CLOEXEC, &took, &group_stop);
+    bool ran = false, took = false, group_stop = false;
+    int64_t result = receive_in_caller(s, c->tid, flags & O_CLOEXEC, &ran, &took,
+                                       &group_stop);
     if (took)
         return TOOK_STATUS;
     if (result == -ESRCH)
         return 0;  /* killed meanwhile: its exit follows */
+    if (!ran)
+        return reply(c, 0, (int)-result);  /* no room below its stack: skipped, failed */
     struct user_regs_struct done = s->regs;  /* the call's own, answered */
     done.rax = (uint64_t)result;
     if (pt(PT_SETREGS, c->tid, NULL, &done) == 0) {
@@ -438,11 +446,11 @@ static int serve_stops(struct rsc_ptrace_fast *f, bool blocking, const int *watc
         if (tid <= 0)
             return RSC_PT_LOOK;
         int event = status >> 16;
-        int answered = WIFSTOPPED(status) && event == PT_EVENT_SECCOMP ? answer(f, tid)
-                                                                       : RSC_FALLBACK;
-        if (answered == TOOK_STATUS)
+        int outcome = WIFSTOPPED(status) && event == PT_EVENT_SECCOMP ? answer(f, tid)
+                                                                      : RSC_FALLBACK;
+        if (outcome == TOOK_STATUS)
             return RSC_PT_STATUS;
-        if (answered != RSC_FALLBACK)
+        if (outcome != RSC_FALLBACK)
             continue;
         f->tid = tid;
         f->status = status;

@@ -137,6 +137,19 @@ def test_files_open_after_hundreds_of_processes_made_fd_couriers(
     assert result.stdout == "root:x:0:0:root:/root:/bin/sh|root:x:0:0:root:/root:/bin/sh|root\n"
 
 
+def test_an_open_the_sentry_cannot_deliver_fails_and_is_never_run_by_the_kernel(
+    runsc: Runsc, make_bundle: MakeBundle, static_program: StaticProgram
+) -> None:
+    """On ptrace the fd is handed over by a recvmsg whose msghdr goes below the caller's
+    stack; with no memory there the open fails with EFAULT rather than being let through
+    to the kernel, which would resolve the caller's path itself."""
+    result = run_program(runsc, make_bundle, static_program, "low_stack_open")
+
+    assert result.returncode == 0, result.stderr
+    expected = "failed: 14\n" if runsc.platform == "ptrace" else "opened\n"
+    assert result.stdout == expected
+
+
 def test_a_profile_refusing_socket_fcntl_recvmsg_still_lets_files_open(
     runsc: Runsc, make_bundle: MakeBundle, static_program: StaticProgram
 ) -> None:
