@@ -2,8 +2,7 @@
 answered in C without entering Python (csrc/fastpath.c on the seccomp platform,
 csrc/ptrace_fast.c on ptrace, both answering as csrc/answers.c; on ptrace an open is
 answered in C once its process holds a courier Python made, else only when its name is
-missing); everything else comes back to the Python sentry
-as an ordinary event."""
+missing); everything else comes back to the Python sentry as an ordinary event."""
 
 from __future__ import annotations
 
