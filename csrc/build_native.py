@@ -137,6 +137,8 @@ ffibuilder.cdef(
         uint8_t kind[512];
         char utsname[390];
         struct rsc_tally answered;
+        int seen_count;
+        int seen[512][2];
         uint64_t own_call_mark;
         int couriers;
         char courier_names[256][6];

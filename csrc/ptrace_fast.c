@@ -385,6 +385,60 @@ static int answer(struct rsc_ptrace_fast *f, int tid)
     return rsc_answer_call(&f->gofer, f->utsname, &c, f->kind[nr]);
 }
 
+/* ---- stops that need no judgment --------------------------------------------------
+ *
+ * Ended here as ptrace.py's on_status ends them: a fork, vfork or clone event (the parent
+ * goes on; the new task is traced already), a new task's first stop (PTRACE_EVENT_STOP
+ * with SIGTRAP: it goes on), and the delivery of a signal that means the same to the
+ * box's PID 1 as to any task (re-injected as it came; faults and SIGSTOP stay Python's,
+ * see PtracePlatform._deliver). Python learns of each such tid from `seen`. */
+
+#define PT_GETEVENTMSG 0x4201
+#define PT_EVENT_FORK 1
+#define PT_EVENT_VFORK 2
+#define PT_EVENT_CLONE 3
+#define SEEN_FULL (RSC_MAX_SEEN - 2)  /* room for a fork's two tids */
+
+static void see(struct rsc_ptrace_fast *f, int tid, int parent)
+{
+    f->seen[f->seen_count][0] = tid;
+    f->seen[f->seen_count][1] = parent;
+    f->seen_count++;
+}
+
+static bool delivered_alike_to_init(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP: case SIGSYS:
+    case SIGSTOP:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* End stopped `tid` (wait status `status`) as above: 0, or RSC_FALLBACK for Python. */
+static int pass_stop(struct rsc_ptrace_fast *f, int tid, int status)
+{
+    int sig = WSTOPSIG(status), event = status >> 16;
+    if (event == PT_EVENT_FORK || event == PT_EVENT_VFORK || event == PT_EVENT_CLONE) {
+        unsigned long child;
+        if (pt(PT_GETEVENTMSG, tid, NULL, &child) < 0)
+            return RSC_FALLBACK;
+        see(f, (int)child, tid);
+        see(f, tid, 0);
+        rsc_ptrace_resume(tid, false, 0);
+        return 0;
+    }
+    bool first_stop = event == PT_EVENT_STOP && sig == SIGTRAP;
+    bool delivery = !event && sig != SYSCALL_STOP && delivered_alike_to_init(sig);
+    if (!first_stop && !delivery)
+        return RSC_FALLBACK;
+    see(f, tid, 0);
+    rsc_ptrace_resume(tid, false, first_stop ? 0 : sig);
+    return 0;
+}
+
 static void drain_sigchld(int fd)
 {
     char buf[4 * 128];
@@ -409,7 +463,7 @@ static int serve_stops(struct rsc_ptrace_fast *f, bool blocking, const int *watc
 {
     unsigned answered = 0;
     for (;;) {
-        if (f->answered.used >= RSC_TALLY_FULL)
+        if (f->answered.used >= RSC_TALLY_FULL || f->seen_count >= SEEN_FULL)
             return RSC_PT_DRAIN;
         if (blocking ? rsc_watcher_take()
                      : ++answered % FAIRNESS_ANSWERS == 0 && watched_readable(watch, nwatch))
@@ -446,8 +500,9 @@ static int serve_stops(struct rsc_ptrace_fast *f, bool blocking, const int *watc
         if (tid <= 0)
             return RSC_PT_LOOK;
         int event = status >> 16;
-        int outcome = WIFSTOPPED(status) && event == PT_EVENT_SECCOMP ? answer(f, tid)
-                                                                      : RSC_FALLBACK;
+        int outcome = !WIFSTOPPED(status)        ? RSC_FALLBACK
+                      : event == PT_EVENT_SECCOMP ? answer(f, tid)
+                                                  : pass_stop(f, tid, status);
         if (outcome == TOOK_STATUS)
             return RSC_PT_STATUS;
         if (outcome != RSC_FALLBACK)

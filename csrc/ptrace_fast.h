@@ -2,7 +2,8 @@
  * answers, at their seccomp stops, the table's fast_path calls (identity, uname,
  * credential and attribute changes, the gofer's lookups and checks: answers.c; opens,
  * whose fd reaches the caller through its process's courier once Python has made one:
- * ptrace_fast.c). Every other stop is handed back to the Python platform
+ * ptrace_fast.c), and ends fork/clone events, new tasks' first stops and ordinary signal
+ * deliveries as Python would. Every other stop is handed back to the Python platform
  * (sentry/platform/ptrace.py), either unconsumed (look with receive()) or as the wait
  * status it was (act on it with on_status()). */
 #ifndef RUNSC_PTRACE_FAST_H
@@ -17,10 +18,12 @@ enum rsc_ptrace_result {
     RSC_PT_WAKE = 2,    /* a watched fd is readable, a signal arrived, or the timeout passed;
                            whatever waitable is left untaken has SIGCHLD pending */
     RSC_PT_LOOK = 3,    /* something waitable that is not a tracee's stop: receive() */
-    RSC_PT_DRAIN = 4,   /* the tally is nearly full: Python takes it, then calls again */
+    RSC_PT_DRAIN = 4,   /* the tally or `seen` is nearly full: Python takes them, then calls
+                           again */
 };
 
 #define RSC_MAX_COURIERS 256  /* a ring: Python writes the newest over the oldest */
+#define RSC_MAX_SEEN 512
 #define RSC_COURIER_NAME 6  /* an autobound abstract address: NUL and five hex digits */
 
 struct rsc_ptrace_fast {
@@ -31,6 +34,10 @@ struct rsc_ptrace_fast {
     uint8_t kind[RSC_MAX_NR];     /* enum rsc_kind per syscall number */
     char utsname[RSC_UTSNAME_SIZE];
     struct rsc_tally answered;    /* Python takes the counts (sentry/platform/fastpath.py) */
+    /* The tids whose stops the loop ended without Python (new tasks, signal deliveries),
+     * with the tid that made each new one (else 0): Python keeps every traced tid. */
+    int seen_count;
+    int seen[RSC_MAX_SEEN][2];
     /* Opens: the fd reaches the caller through its process's courier, a socket Python
      * made (ptrace.py PtraceFdCourier), known here by its address; a process without one
      * known here goes to Python, which makes it. */

@@ -126,6 +126,14 @@ class PtraceFastPath:
     def _courier_name(self, slot: int) -> bytes:
         return ffi.buffer(self.state.courier_names[slot])[:]
 
+    def take_seen(self) -> list[tuple[int, int]]:
+        """(tid, the tid that made it, or 0) of each stop the loop ended without Python
+        (new tasks, signal deliveries), emptied for the loop to fill again."""
+        seen = [(int(self.state.seen[i][0]), int(self.state.seen[i][1]))
+                for i in range(self.state.seen_count)]
+        self.state.seen_count = 0
+        return seen
+
     def taken(self) -> tuple[int, int]:
         """(tid, wait status) of the stop the loop took for Python (RSC_PT_STATUS)."""
         return int(self.state.tid), int(self.state.status)

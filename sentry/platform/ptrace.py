@@ -25,7 +25,10 @@ the sentry blocks while it traces): the runner's poll loop serves both platforms
 - fast path (`enable_fast_path`, csrc/ptrace_fast.c): a C loop takes the stops first and
   answers the seccomp stops of the table's fast_path calls (identity, uname, the gofer's
   lookups; credential changes are resumed unchanged; opens by the courier below, once
-  Python has made the process's courier and told the loop its address). It waits by
+  Python has made the process's courier and told the loop its address), and ends the
+  stops that need no judgment as `on_status` would: fork/clone events, new tasks' first
+  stops, and deliveries of signals that mean the same to the box's PID 1 as to any task
+  (their tids reach `tracees` through `take_seen`). It waits by
   the same rules (peek with WNOWAIT, take only ptrace stops), blocking in the peek itself
   while a watcher thread (csrc/watcher.h) interrupts it for the runner's fds, and hands
   every other stop back: taken, as a wait status for `on_status`, or untaken (an exit),
@@ -238,6 +241,10 @@ class PtracePlatform(Platform):
             return self.receive()
         while True:
             result = self.fast.serve(watch, timeout_ms)
+            for tid, parent in self.fast.take_seen():
+                self.tracees.add(tid)
+                if parent:
+                    self.courier.inherit(parent, tid)
             if result == lib.RSC_PT_STATUS:
                 event = self.on_status(*self.fast.taken())
                 if event is not None:
