@@ -888,12 +888,19 @@ int rsc_end_early(struct rsc_call *c, int outcome)
     return c->ops->reply(c, 0, -outcome);
 }
 
+/* open(path, flags, mode) or openat(dirfd, path, flags, mode): the caller's directory fd
+ * (AT_FDCWD for open) into *dirfd, and its path, flags and mode as the returned args. */
+static const uint64_t *open_args(const struct rsc_call *c, int kind, int *dirfd)
+{
+    *dirfd = kind == RSC_OPENAT ? (int)c->args[0] : AT_FDCWD_VALUE;
+    return kind == RSC_OPENAT ? c->args + 1 : c->args;
+}
+
 int rsc_open_by_gofer(struct rsc_gofer_link *g, struct rsc_call *c, int kind, int *fd_out,
                       uint32_t *flags_out)
 {
-    const uint64_t *a = c->args;
-    int dirfd = kind == RSC_OPENAT ? (int)a[0] : AT_FDCWD_VALUE;
-    const uint64_t *rest = kind == RSC_OPENAT ? a + 1 : a;
+    int dirfd;
+    const uint64_t *rest = open_args(c, kind, &dirfd);
     uint32_t flags = (uint32_t)rest[1], mode = (uint32_t)rest[2];
     if (flags & O_PATH || g->fd < 0)
         return RSC_FALLBACK;  /* no file to hand over: Python continues it after a check */
@@ -1020,9 +1027,8 @@ static int answer_readlink(struct rsc_gofer_link *g, struct rsc_call *c, int kin
  * the open would say. Opens that may create are never answered here. */
 static int answer_missing_open(struct rsc_gofer_link *g, struct rsc_call *c, int kind)
 {
-    const uint64_t *a = c->args;
-    int dirfd = kind == RSC_OPENAT ? (int)a[0] : AT_FDCWD_VALUE;
-    const uint64_t *rest = kind == RSC_OPENAT ? a + 1 : a;
+    int dirfd;
+    const uint64_t *rest = open_args(c, kind, &dirfd);
     uint32_t flags = (uint32_t)rest[1];
     if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
         return RSC_FALLBACK;

@@ -8,6 +8,7 @@
  * file capabilities. */
 #define _GNU_SOURCE
 #include "gofer_fast.h"
+#include "native.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -129,19 +130,8 @@ static int reply(int sock, int32_t status, const void *payload, uint32_t len, in
     memcpy(head + 7, &len, 4);
     struct iovec iov[2] = {{.iov_base = head, .iov_len = REPLY_HEAD},
                            {.iov_base = (void *)payload, .iov_len = len}};
-    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
-    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = len ? 2 : 1};
-    if (fd >= 0) {
-        mh.msg_control = control.buf;
-        mh.msg_controllen = sizeof(control.buf);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    }
-    ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-    return n < 0 ? -errno : 0;
+    ssize_t n = rsc_send_with_fd(sock, iov, len ? 2 : 1, fd, MSG_NOSIGNAL);
+    return n < 0 ? (int)n : 0;
 }
 
 static int stat_like(int root_fd, int op, char *path, int64_t at_flags, uint32_t mask,

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <fcntl.h>
@@ -165,6 +166,30 @@ int rsc_pidfd_getfd(int pidfd, int targetfd)
 {
     long fd = syscall(SYS_pidfd_getfd, pidfd, targetfd, 0);
     return fd < 0 ? -errno : (int)fd;
+}
+
+int rsc_thread_pidfd(int tid)
+{
+    long fd = syscall(SYS_pidfd_open, tid, O_EXCL);  /* O_EXCL is PIDFD_THREAD */
+    return fd < 0 ? -errno : (int)fd;
+}
+
+ssize_t rsc_send_with_fd(int sock, const struct iovec *iov, int iovcnt, int fd, int flags)
+{
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    memset(&control, 0, sizeof(control));
+    struct msghdr mh = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
+    if (fd >= 0) {
+        mh.msg_control = control.buf;
+        mh.msg_controllen = sizeof(control.buf);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    ssize_t n = sendmsg(sock, &mh, flags);
+    return n < 0 ? -errno : n;
 }
 
 uint32_t rsc_act_errno(uint32_t errno_value) { return SCMP_ACT_ERRNO(errno_value); }

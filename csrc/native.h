@@ -47,6 +47,11 @@ int rsc_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *n
 int rsc_faccessat2(int dirfd, const char *path, int mode, int flags);
 int rsc_fchmodat2(int dirfd, const char *path, unsigned int mode, int flags);
 int rsc_pidfd_getfd(int pidfd, int targetfd);
+/* A pidfd of the thread `tid` (pidfd_open with PIDFD_THREAD, Linux 6.9), or -errno. */
+int rsc_thread_pidfd(int tid);
+/* sendmsg of `iov` with `fd` (none if < 0) as SCM_RIGHTS: the bytes sent, or -errno. */
+struct iovec;
+ssize_t rsc_send_with_fd(int sock, const struct iovec *iov, int iovcnt, int fd, int flags);
 uint32_t rsc_act_errno(uint32_t errno_value);
 uint32_t rsc_act_trace(uint32_t data);
 

@@ -185,16 +185,15 @@ static const struct rsc_call_ops stop_ops = {
 #define PT_INTERRUPT 0x4207
 #define PT_SYSCALL_INFO_EXIT 2
 #define SYSCALL_STOP (SIGTRAP | 0x80)
-#define PIDFD_THREAD_FLAG O_EXCL
 #define TOOK_STATUS 3  /* answer(): the caller's end was taken for Python (f->tid/status) */
 
 /* A copy of the courier of `tid`'s process, or -1 when it holds none made by the sentry. */
 static int courier_of(const struct rsc_ptrace_fast *f, int tid)
 {
-    int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD_FLAG);
+    int pidfd = rsc_thread_pidfd(tid);
     if (pidfd < 0)
         return -1;
-    int copy = (int)syscall(SYS_pidfd_getfd, pidfd, COURIER_FD, 0);
+    int copy = rsc_pidfd_getfd(pidfd, COURIER_FD);
     close(pidfd);
     if (copy < 0)
         return -1;
@@ -231,20 +230,11 @@ static bool post(int courier, int fd)
                     close(old);
                 }
     }
-    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
-    memset(&control, 0, sizeof(control));
     struct iovec iov = {.iov_base = (void *)COURIER_MARK, .iov_len = COURIER_MARK_LEN};
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                        .msg_controllen = sizeof(control.buf)};
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
     ssize_t sent;
     do
-        sent = sendmsg(courier, &mh, MSG_DONTWAIT);
-    while (sent < 0 && errno == EINTR);
+        sent = rsc_send_with_fd(courier, &iov, 1, fd, MSG_DONTWAIT);
+    while (sent == -EINTR);
     return sent == COURIER_MARK_LEN;
 }
 

@@ -1,6 +1,7 @@
 /* See task_cache.h. */
 #define _GNU_SOURCE
 #include "task_cache.h"
+#include "native.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -96,7 +97,6 @@ static int read_task(int tid, struct task *t)
  * (a dead thread's tid may be reused); calls that change credentials are intercepted to
  * forget the entry (RSC_CREDENTIALS_CHANGE), and so are execs (rsc_task_exec_allowed). */
 #define CRED_SLOTS 1024
-#define PIDFD_THREAD_FLAG O_EXCL
 
 struct cred_slot {
     int tid;
@@ -163,7 +163,7 @@ void rsc_task_exec_allowed(int tid)
     for (int i = 0; i < PENDING_EXECS && !free_entry; i++)
         if (!pending_execs[i].pidfd)
             free_entry = &pending_execs[i];
-    int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD_FLAG);
+    int pidfd = rsc_thread_pidfd(tid);
     if (!free_entry || pidfd <= 0) {
         if (pidfd > 0)
             close(pidfd);
@@ -204,7 +204,7 @@ int rsc_task_of(int tid, struct task *t)
         return 1;
     }
     forget_slot(slot);
-    int pidfd = (int)syscall(SYS_pidfd_open, tid, PIDFD_THREAD_FLAG);
+    int pidfd = rsc_thread_pidfd(tid);
     int r = read_task(tid, t);
     if (r < 0 || pidfd < 0 || !thread_alive(pidfd)) {
         if (pidfd >= 0)
