@@ -22,6 +22,15 @@ def test_every_command_has_help(command: list[str]) -> None:
     assert result.stdout.startswith("usage: runsc-py")
 
 
+@pytest.mark.parametrize("columns", [50, 160])
+def test_help_is_wrapped_to_the_terminal_width_in_columns(columns: int) -> None:
+    result = subprocess.run([sys.executable, str(RUNSC), "do", "--help"],
+                            capture_output=True, text=True, timeout=60,
+                            env={"COLUMNS": str(columns), "PATH": "/usr/bin:/bin"})
+    widest = max(len(line) for line in result.stdout.splitlines())
+    assert columns - 30 < widest <= columns, result.stdout
+
+
 def test_log_flag_sends_strace_lines_to_the_file(
     runsc: Runsc, make_bundle: MakeBundle, tmp_path: Path
 ) -> None:

@@ -18,30 +18,26 @@ import socket
 import sys
 import time
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from gofer.main import ROOT_MESSAGE, gofer_main
 from gofer.protocol import send
 from sentry import native
 from sentry.coverage import MODE_FULL, MODE_INTERCEPTED
-from sentry.coverage.record import RunFacts, build_record, write_record
-from sentry.dispatch import Dispatcher
-from sentry.gofer_client import GoferClient
-from sentry.handlers import SandboxInfo
-from sentry.handlers.sys_utsname import utsname_bytes
 from sentry.log import Logger
 from sentry.platform import platform_by_name
-from sentry.platform.base import Platform
 from sentry.sandbox.cgroups import SandboxCgroup
 from sentry.sandbox.cleaner import start_cleaner
 from sentry.sandbox.namespaces import CLONE_NEWPID
-from sentry.sandbox.plan import WorkloadPlan
-from sentry.sandbox.rootfs import volatile_trees
-from sentry.sandbox.self_confine import confine_sentry
 from sentry.sandbox.violations import KernelLog
 from sentry.sandbox.workload import run_workload
-from sentry.seccomp_profile import refused_names
 from syscall_tables import load_table
+
+if TYPE_CHECKING:
+    from sentry.dispatch import Dispatcher
+    from sentry.gofer_client import GoferClient
+    from sentry.platform.base import Platform
+    from sentry.sandbox.plan import WorkloadPlan
 
 log = Logger(__name__)
 
@@ -117,8 +113,18 @@ class SandboxRunner:
         os.close(sentry_pidfd)
         os.close(error_write)
         self._write_state("creating")
-        # Built while the workload builds its root, on the other CPU: the dispatcher imports
-        # every handler, and the workload's first call (its execve) would wait for it.
+        # What only the sentry needs is imported and built now, while the workload
+        # builds its root on the other CPU; before the fork it delayed the workload. (The
+        # workload's own modules stay imported before the fork: imported in the child,
+        # they cost it more than the parent saved.) The dispatcher imports every handler,
+        # and the workload's first call (its execve) waits for it.
+        from sentry.dispatch import Dispatcher
+        from sentry.gofer_client import GoferClient
+        from sentry.handlers import SandboxInfo
+        from sentry.handlers.sys_utsname import utsname_bytes
+        from sentry.sandbox.rootfs import volatile_trees
+        from sentry.sandbox.self_confine import confine_sentry
+
         gofer = GoferClient(gofer_sock)
         strace = None
         if self.options.strace:
@@ -171,6 +177,9 @@ class SandboxRunner:
         """--coverage-out: the record of what the sentry saw, once the workload is gone."""
         if self.options.coverage_out is None:
             return
+        from sentry.coverage.record import RunFacts, build_record, write_record
+        from sentry.seccomp_profile import refused_names
+
         profile = self.plan.seccomp_profile
         facts = RunFacts(mode=self.options.coverage, platform=self.options.platform,
                          command=self.plan.args, exit_status=status,
