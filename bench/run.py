@@ -149,7 +149,8 @@ class Row:
 
 @dataclass
 class Floor:
-    """A bare C supervisor's cost per answered getppid, in microseconds."""
+    """A floor, in microseconds: a bare C supervisor's cost per answered getppid, a bare
+    socket hop, a read under a filter, or the interpreter's start."""
 
     key: str
     title: str
@@ -344,7 +345,24 @@ def measure_floors(progs: dict[str, Path], sizes: Sizes, workdir: Path,
             floor.error = failure(outcome)
         log(f"  floor {title}: {fmt(floor.median)} us {floor.error}".rstrip())
         floors.append(floor)
+    floors.append(measure_interpreter_start(sizes.floor_rounds * 2, workdir, log))
     return floors
+
+
+def measure_interpreter_start(runs: int, workdir: Path, log: Callable[[str], None]) -> Floor:
+    """The start-up rows' floor: the interpreter runsc-py runs on (this one) starting and
+    ending with nothing to do, its site (.pth files of its site-packages) included. It
+    differs between a venv, a distribution's python and one whose site-packages hold
+    import hooks, so each run measures its own. In microseconds, as the other floors."""
+    floor = Floor("interpreter", "interpreter start: python -c pass, site included")
+    for _ in range(runs):
+        outcome = execute([sys.executable, "-c", "pass"], workdir)
+        if outcome.rc != 0:
+            floor.error = failure(outcome)
+            break
+        floor.samples.append(outcome.wall_s * 1e6)
+    log(f"  floor {floor.title}: {fmt(floor.median)} us {floor.error}".rstrip())
+    return floor
 
 
 # --------------------------------------------------------------------------------------
@@ -690,8 +708,9 @@ def render_notes(rows: Sequence[Row]) -> list[str]:
 
 
 def render_floors(floors: Sequence[Floor], rows: Sequence[Row]) -> list[str]:
-    lines = ["-- floors: bare C supervisors answering getppid, a bare socket hop, and a read "
-             "under the smallest seccomp filter, run natively (us/call)"]
+    lines = ["-- floors: bare C supervisors answering getppid, a bare socket hop, a read "
+             "under the smallest seccomp filter, run natively (us/call), and the sentry's "
+             "interpreter starting (us)"]
     for floor in floors:
         lines.append(f"{floor.title:<56} {fmt(floor.median):>8}"
                      + (f"  ({floor.error})" if floor.error else ""))
@@ -720,6 +739,15 @@ def render_floors(floors: Sequence[Floor], rows: Sequence[Row]) -> list[str]:
                     and not row.name.startswith("fork")):
                 lines.append(_over(f"seccomp {row.name} / (sync + hop_same)", value,
                                    notify + hop))
+    # Start-up: how much of it is the interpreter's own (ms against ms).
+    start = next((r for r in rows if r.name.startswith("start-up")), None)
+    interpreter = by_key.get("interpreter")
+    if start and interpreter:
+        for col in ("seccomp", "ptrace"):
+            value = start.median(col)
+            if value is not None:
+                lines.append(_over(f"{col} start-up (ms) / interpreter (ms)", value,
+                                   interpreter / 1000))
     return lines
 
 
