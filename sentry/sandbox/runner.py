@@ -91,7 +91,7 @@ class SandboxRunner:
             return self._run_in_cgroup()
         finally:
             self._cleanup()
-            os.close(cleaner)
+            cleaner.dismiss()
 
     def _run_in_cgroup(self) -> int:
         table = load_table("x86_64")
