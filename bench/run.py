@@ -56,6 +56,7 @@ class Sizes:
     floor_iterations: int
     floor_rounds: int
     reps: int  # repetitions of each workload (median taken)
+    start_reps: int  # of the start-up rows: short, and noisier than the start they measure
     c_files: int  # .c files of the generated gcc project
     tar_files: int
     find_root: str
@@ -64,10 +65,12 @@ class Sizes:
 
 FULL = Sizes(call_runs=3, call_rounds=3, call_budget_ms=100,
              floor_iterations=10000, floor_rounds=5,
-             reps=3, c_files=32, tar_files=2000, find_root="/usr/include", compute_s=1.0)
+             reps=3, start_reps=15, c_files=32, tar_files=2000, find_root="/usr/include",
+             compute_s=1.0)
 QUICK = Sizes(call_runs=1, call_rounds=3, call_budget_ms=20,
               floor_iterations=3000, floor_rounds=3,
-              reps=3, c_files=5, tar_files=500, find_root="/usr/include/linux", compute_s=0.2)
+              reps=3, start_reps=5, c_files=5, tar_files=500, find_root="/usr/include/linux",
+              compute_s=0.2)
 
 
 # --------------------------------------------------------------------------------------
@@ -394,6 +397,7 @@ class Workload:
     # prepared, for the columns that run on the host, under the scratch tmpfs (where a
     # sandbox's writes go to its in-memory overlay anyway)
     writes_to_memory: bool = False
+    start_up_only: bool = False  # a start-up row: repeated sizes.start_reps times
 
 
 C_HEADER = """\
@@ -545,7 +549,7 @@ def workloads(progs: dict[str, Path], sizes: Sizes, workdir: Path,
     iterations = calibrate_spin(progs["spin"], sizes.compute_s, workdir)
     jobs = [
         Workload("start-up: /bin/true", "the run of a trivial command; in every row below",
-                 lambda _: Prepared(["/bin/true"], workdir)),
+                 lambda _: Prepared(["/bin/true"], workdir), start_up_only=True),
         Workload("python3 -c 'import json, re, ...'",
                  f"{PYTHON3}: {PY_IMPORTS.removeprefix('import ')}",
                  lambda _: Prepared([PYTHON3, "-c", PY_IMPORTS], workdir)),
@@ -576,7 +580,8 @@ def workloads(progs: dict[str, Path], sizes: Sizes, workdir: Path,
 
         jobs.append(Workload("run /bin/true bundle", "native column: runc run; start-up only",
                              prepared_bundle, columns=("native", "seccomp", "ptrace"),
-                             baseline_title="runc", argv_for=bundle_argv))
+                             baseline_title="runc", argv_for=bundle_argv,
+                             start_up_only=True))
     return jobs
 
 
@@ -614,7 +619,8 @@ def measure_workloads(cols: Sequence[Column], jobs: Sequence[Workload], sizes: S
         for col in cols:
             if col.key not in job.columns:
                 row.skipped.add(col.key)
-        for _ in range(sizes.reps):  # columns interleaved: drift hits each column alike
+        reps = sizes.start_reps if job.start_up_only else sizes.reps
+        for _ in range(reps):  # columns interleaved: drift hits each column alike
             for col in cols:
                 if col.key in row.skipped or col.key in row.errors:
                     continue
@@ -905,7 +911,8 @@ def main(argv: Sequence[str] | None = None) -> int:
            f"{host['cpus']} x {host['cpu']}, Linux {host['kernel']}, "
            f"load {host['loadavg'][0]:.2f} -> {host['loadavg_end'][0]:.2f}; "
            f"median of {sizes.call_runs} runs x {sizes.call_rounds} rounds (calls), "
-           f"{sizes.floor_rounds} rounds (floors), {sizes.reps} runs (workloads)",
+           f"{sizes.floor_rounds} rounds (floors), {sizes.reps} runs (workloads; "
+           f"{sizes.start_reps} of the start-up rows)",
            "", render_table(rows, cols), "", *render_notes(rows), "",
            *render_floors(floors, rows), "",
            *render_targets(found)]
