@@ -1,6 +1,7 @@
 """A watchdog that cleans up after a sentry that could not: if the sentry is SIGKILLed,
 nothing of its own runs again, so a small process forked at the start waits for the
-sentry's end (EOF on a pipe only the sentry holds) and then removes the box's cgroups
+sentry's end (EOF on a pipe that only the sentry holds once the gofer has confined
+itself, which closes every fd it does not use) and then removes the box's cgroups
 (killing what is left in them) and its state dir. After a normal run the sentry has
 already done both; it then ends the watch itself and waits for the watchdog to go, so
 that nothing of the run outlives runsc-py."""
