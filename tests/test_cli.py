@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import MakeBundle, Runsc
 
+from sentry.cli import main as cli_main
+
 RUNSC = Path(__file__).resolve().parent.parent / "runsc.py"
 COMMANDS = [[], ["run"], ["do"], ["spec"], ["syscalls"], ["coverage"], ["coverage", "report"],
             ["coverage", "profile"]]
@@ -20,6 +22,32 @@ def test_every_command_has_help(command: list[str]) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: runsc-py")
+
+
+def test_top_level_help_lists_every_command() -> None:
+    result = subprocess.run([sys.executable, str(RUNSC), "--help"],
+                            capture_output=True, text=True, timeout=60)
+    listed = {line.split()[0] for line in result.stdout.splitlines()
+              if line.startswith("    ") and line.split()}
+    assert {command.NAME for command in cli_main.COMMANDS} <= listed, result.stdout
+
+
+@pytest.mark.parametrize("argv", [
+    ["do", "--", "true"],
+    ["--root", "/tmp/state", "--strace", "do", "--", "true"],
+    ["--root=/tmp/state", "--platform", "ptrace", "--debug", "do"],
+    ["--root", "run", "do"],  # a flag's value that is also a command's name
+])
+def test_the_command_is_found_past_global_flags_spelled_out(argv: list[str]) -> None:
+    assert cli_main.command_named(argv) == "do"
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["--help", "do"], ["-h"], ["--plat", "ptrace", "do"], ["--unknown", "do"], ["bogus"],
+    ["--", "do"],
+])
+def test_without_a_plain_command_every_command_is_parsed(argv: list[str]) -> None:
+    assert cli_main.command_named(argv) is None
 
 
 @pytest.mark.parametrize("columns", [50, 160])

@@ -15,9 +15,11 @@ from pathlib import Path
 from sentry.cli.common import fail
 from sentry.coverage import REPORT_FORMATS
 
+NAME = "coverage"
+
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = commands.add_parser("coverage", help="report on a run's coverage record, or "
+    parser = commands.add_parser(NAME, help="report on a run's coverage record, or "
                                                   "learn a seccomp profile from it",
                                  description=__doc__)
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)

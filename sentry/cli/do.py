@@ -12,9 +12,11 @@ from typing import Any
 
 from sentry.cli.common import add_coverage_flags, fail, new_sandbox_id, start
 
+NAME = "do"
+
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = commands.add_parser("do", help="run a host command in a sandbox",
+    parser = commands.add_parser(NAME, help="run a host command in a sandbox",
                                  description=__doc__)
     parser.add_argument("--network", choices=("none", "host"), default="none",
                         help="none: a network namespace with only lo (default); host: the "

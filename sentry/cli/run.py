@@ -12,8 +12,11 @@ from sentry.cli.common import add_coverage_flags, fail, new_sandbox_id, start
 VALID_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
+NAME = "run"
+
+
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = commands.add_parser("run", help="run an OCI bundle",
+    parser = commands.add_parser(NAME, help="run an OCI bundle",
                                  description=__doc__)
     parser.add_argument("--bundle", "-b", metavar="DIR",
                         help="bundle directory (runc form: then the positional is the ID)")

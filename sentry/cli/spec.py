@@ -8,9 +8,11 @@ from pathlib import Path
 
 from sentry.cli.common import fail
 
+NAME = "spec"
+
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = commands.add_parser("spec", help="write a default config.json",
+    parser = commands.add_parser(NAME, help="write a default config.json",
                                  description=__doc__)
     parser.add_argument("--bundle", "-b", metavar="DIR", default=".",
                         help="where to write config.json (default: the current directory)")

@@ -12,9 +12,11 @@ import sys
 from sentry.coverage import STATIC_FORMATS
 from syscall_tables import ARCHES
 
+NAME = "syscalls"
+
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = commands.add_parser("syscalls", help="print the static syscall support report",
+    parser = commands.add_parser(NAME, help="print the static syscall support report",
                                  description=__doc__)
     parser.add_argument("--arch", choices=ARCHES, default="x86_64",
                         help="which architecture's table (default: x86_64)")
