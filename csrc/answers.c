@@ -3,6 +3,7 @@
  * specially (/dev/stdin aliases, the caller's own /proc entries) is returned to Python. */
 #define _GNU_SOURCE
 #include "answers.h"
+#include "inode_id.h"
 #include "native.h"
 
 #include <errno.h>
@@ -203,10 +204,6 @@ static void put(char **p, const void *data, size_t len)
 #define WRITTEN_SLOTS 65536  /* 1.5 MB: a build may write tens of thousands of files */
 #define WRITTEN_LIMIT (WRITTEN_SLOTS * 3 / 4)
 
-struct inode_id {
-    uint64_t dev, ino;
-};
-
 enum create_scope {
     UNDONE_BY_NO_CREATE,
     UNDONE_BY_CREATE_IN_DIR,  /* in `dir` */
@@ -224,11 +221,6 @@ struct lookup_slot {
     uint32_t payload_len;
     char payload[LOOKUP_PAYLOAD];
 };
-
-static struct inode_id identity_of(const struct stat *st)
-{
-    return (struct inode_id){.dev = (uint64_t)st->st_dev, .ino = (uint64_t)st->st_ino};
-}
 
 /* A value per inode (open addressing; its users keep it under 3/4 full). */
 struct inode_entry {

@@ -8,6 +8,7 @@
  * file capabilities. */
 #define _GNU_SOURCE
 #include "gofer_fast.h"
+#include "inode_id.h"
 #include "native.h"
 
 #include <errno.h>
@@ -180,18 +181,6 @@ static int access_check(int root_fd, char *path, int64_t mode, int64_t at_flags)
     int err = r < 0 ? -errno : 0;
     close(fd);
     return err;
-}
-
-/* An inode's identity, sent with the replies that tell the sentry which directory a
- * remembered failure depends on, or which file an answer is about (PROTOCOL.md, "Where
- * names are"). */
-struct inode_id {
-    uint64_t dev, ino;
-};
-
-static struct inode_id identity_of(const struct stat *st)
-{
-    return (struct inode_id){.dev = (uint64_t)st->st_dev, .ino = (uint64_t)st->st_ino};
 }
 
 /* READLINK: the link text, or EINVAL for a name that is not a link; either way followed

@@ -63,13 +63,19 @@ static long pt(long request, int tid, void *addr, void *data)
     return syscall(SYS_ptrace, request, tid, addr, data);
 }
 
+/* PTRACE_GET_SYSCALL_INFO of stopped `tid` into *info; false if it is not stopped. */
+static bool syscall_info_of(int tid, struct syscall_info *info)
+{
+    memset(info, 0, sizeof(*info));
+    return pt(PT_GET_SYSCALL_INFO, tid, (void *)sizeof(*info), info) >= 0;
+}
+
 /* `tid` still sits in the seccomp stop `regs` were read at: another thread's execve may
  * have taken over its tid (ptrace.py's _in_stop). */
 static bool in_stop(int tid, const struct user_regs_struct *regs)
 {
     struct syscall_info info;
-    memset(&info, 0, sizeof(info));
-    if (pt(PT_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) < 0)
+    if (!syscall_info_of(tid, &info))
         return false;
     return info.op == PT_SYSCALL_INFO_SECCOMP && info.instruction_pointer == regs->rip &&
            info.stack_pointer == regs->rsp && info.nr == regs->orig_rax;
@@ -292,8 +298,7 @@ static int64_t receive_in_caller(struct stop *s, int tid, bool cloexec, bool *ra
         }
         if (sig == SYSCALL_STOP && !event) {
             struct syscall_info info;
-            memset(&info, 0, sizeof(info));
-            if (pt(PT_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) < 0)
+            if (!syscall_info_of(tid, &info))
                 return -ESRCH;
             if (info.op == PT_SYSCALL_INFO_EXIT) {
                 int64_t got = (int64_t)info.nr;  /* exit.rval */

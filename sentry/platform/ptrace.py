@@ -545,7 +545,6 @@ class PtraceFdCourier:
         number = self.numbers.get(run.tid, COURIER_FD)
         sender = self._copy_if_courier(run.tid, number)
         if sender is not None:
-            self._tell_fast_path(sender.getsockname())
             return number, sender
         low = run.call("socket", socket.AF_UNIX, SOCK_DGRAM_CLOEXEC, 0)
         if low < 0:
@@ -577,11 +576,15 @@ class PtraceFdCourier:
             self.platform.fast.add_courier(name)
 
     def _copy_if_courier(self, tid: int, number: int) -> socket.socket | None:
+        """A copy of the caller's fd `number` if it is a courier made here (the C loop is
+        told of it again: it may have left the loop's ring), else None."""
         sender = self._copy(tid, number)
         if sender is None:
             return None
         try:
-            if sender.family == socket.AF_UNIX and sender.getsockname() in self.names:
+            name = sender.getsockname() if sender.family == socket.AF_UNIX else None
+            if name in self.names:
+                self._tell_fast_path(name)
                 return sender
         except OSError:
             pass
