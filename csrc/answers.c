@@ -5,6 +5,7 @@
 #include "answers.h"
 #include "inode_id.h"
 #include "native.h"
+#include "siphash.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -312,6 +314,18 @@ static char volatile_trees[VOLATILE_TREES][VOLATILE_PATH];
 static int volatile_count;
 static bool remember_nothing;  /* "/" is volatile, or more trees than fit */
 
+/* The memory's answers are found by a keyed hash (siphash.h) of what they depend on, under
+ * a key chosen at random when the library is loaded: the box cannot compute which of its
+ * paths would share a key with another caller's answer. Without a key, nothing is
+ * remembered. */
+static uint64_t lookup_key[2];
+
+__attribute__((constructor)) static void choose_lookup_key(void)
+{
+    if (getrandom(lookup_key, sizeof(lookup_key), 0) != (ssize_t)sizeof(lookup_key))
+        remember_nothing = true;
+}
+
 void rsc_lookups_never_remember(const char *tree)
 {
     size_t len = strlen(tree);
@@ -417,33 +431,30 @@ static bool about_inode(int op, int status)
     return status == 0 || (op == OP_READLINK && status == -EINVAL);
 }
 
-static void hash_bytes(uint64_t *a, uint64_t *b, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        *a = (*a ^ p[i]) * 0x100000001b3ULL;             /* FNV-1a */
-        *b = (*b ^ p[i]) * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
-    }
-}
-
 static struct lookup_slot *lookup_slot(int op, bool real_ids, const struct task *t,
                                        const int64_t ints[4], const char *path, int path_len,
                                        uint64_t *key_a, uint64_t *key_b)
 {
-    uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
-    uint32_t ids[2] = {real_ids ? t->uid[0] : t->uid[3], real_ids ? t->gid[0] : t->gid[3]};
-    int32_t head[2] = {op, real_ids};
-    hash_bytes(&a, &b, head, sizeof(head));
-    hash_bytes(&a, &b, ids, sizeof(ids));
-    hash_bytes(&a, &b, &t->cap_eff, sizeof(t->cap_eff));
-    hash_bytes(&a, &b, t->groups, 4 * (size_t)t->ngroups);
-    hash_bytes(&a, &b, ints, 2 * sizeof(int64_t));
-    hash_bytes(&a, &b, path, (size_t)path_len);
-    *key_a = a;
-    *key_b = b;
-    /* FNV's high bits: its low bits mix poorly (paths that differ in one name shared a
-     * slot, and pushed each other out) */
-    return &lookups[(a >> 40) % LOOKUP_SLOTS];
+    /* everything the answer depends on, each part's length fixed or given first */
+    struct {
+        int32_t op, real_ids;
+        uint32_t uid, gid;
+        uint64_t cap_eff;
+        int64_t ints[2];
+        int32_t ngroups, path_len;
+    } head = {op, real_ids, real_ids ? t->uid[0] : t->uid[3],
+              real_ids ? t->gid[0] : t->gid[3], t->cap_eff, {ints[0], ints[1]}, t->ngroups,
+              path_len};
+    char material[sizeof(head) + sizeof(t->groups) + PATH_BYTES];
+    size_t groups_len = 4 * (size_t)t->ngroups;
+    memcpy(material, &head, sizeof(head));
+    memcpy(material + sizeof(head), t->groups, groups_len);
+    memcpy(material + sizeof(head) + groups_len, path, (size_t)path_len);
+    uint64_t key[2];
+    rsc_siphash128(lookup_key, material, sizeof(head) + groups_len + (size_t)path_len, key);
+    *key_a = key[0];
+    *key_b = key[1];
+    return &lookups[key[0] % LOOKUP_SLOTS];
 }
 
 /* Whether this answer may be remembered (see above). */

@@ -152,17 +152,18 @@ ffibuilder.cdef(
     int rsc_gofer_become(uint32_t fsuid, uint32_t fsgid, const uint32_t *groups, int ngroups,
                          uint64_t caps);
     int rsc_gofer_serve(int sock, int root_fd, char *buf, size_t size, int *fd_out);
+    void rsc_siphash128(const uint64_t key[2], const void *data, size_t len, uint64_t out[2]);
     """
 )
 ffibuilder.set_source(
     "sentry._native",
     '#include <seccomp.h>\n#include <linux/openat2.h>\n#include "native.h"\n'
     '#include "fastpath.h"\n#include "ptrace_fast.h"\n#include "task_cache.h"\n'
-    '#include "gofer_fast.h"\n',
+    '#include "gofer_fast.h"\n#include "siphash.h"\n',
     # relative paths: setuptools refuses absolute ones
     sources=["csrc/native.c", "csrc/task_cache.c", "csrc/answers.c", "csrc/fastpath.c",
              "csrc/ptrace_fast.c", "csrc/tally.c", "csrc/placement.c", "csrc/gofer_fast.c",
-             "csrc/watcher.c"],
+             "csrc/watcher.c", "csrc/siphash.c"],
     include_dirs=["csrc"],
     libraries=["seccomp"],
     extra_compile_args=["-O2", "-Wall"],

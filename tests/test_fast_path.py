@@ -277,6 +277,28 @@ def test_remembered_failures_are_forgotten_when_a_create_makes_their_name(
     assert lines[-2:] == ["stat: can't stat '/tmp/f/g': Not a directory", "y"]
 
 
+def test_an_answer_remembered_for_one_caller_never_reaches_another(
+    runsc: Runsc, make_bundle: MakeBundle, static_program: StaticProgram
+):
+    """Root finds a file in a directory only root may search, and its answers are
+    remembered; the same process, now uid 1000, is refused as the kernel would refuse it."""
+    bundle = make_bundle(["/bin/remembered_per_caller", "/private/answer.txt"])
+    bundle.install(static_program("remembered_per_caller"))
+    private = bundle.rootfs / "private"
+    private.mkdir(mode=0o700)
+    (private / "answer.txt").write_text("42\n")
+    private.chmod(0o700)
+
+    result = runsc("run", bundle.path)
+
+    assert result.returncode == 0, result.stderr
+    as_root = ["stat: found", "access: allowed", "readlink: Invalid argument"]
+    refused = ["stat: Permission denied", "access: Permission denied",
+               "readlink: Permission denied"]
+    assert result.stdout.splitlines() == (
+        [f"root {line}" for line in as_root] * 2 + [f"uid 1000 {line}" for line in refused] * 2)
+
+
 @pytest.mark.parametrize("execing", ["leader", "thread"])
 def test_an_exec_that_changes_identity_is_seen_at_once(
     runsc: Runsc, make_bundle: MakeBundle, static_program: StaticProgram, execing: str
