@@ -37,15 +37,11 @@ void rsc_siphash128(const uint64_t key[2], const void *data, size_t len, uint64_
     SIPROUND;
     v0 ^= last;
     v2 ^= 0xee;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    out[0] = v0 ^ v1 ^ v2 ^ v3;
-    v1 ^= 0xdd;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    SIPROUND;
-    out[1] = v0 ^ v1 ^ v2 ^ v3;
+    for (int half = 0; half < 2; half++) {
+        if (half)
+            v1 ^= 0xdd;
+        for (int i = 0; i < 4; i++)  /* the finalization's rounds */
+            SIPROUND;
+        out[half] = v0 ^ v1 ^ v2 ^ v3;
+    }
 }
