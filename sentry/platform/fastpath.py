@@ -60,7 +60,25 @@ def _configure(state: Any, gofer_fd: int, gofer_pid: int, table: SyscallTable,
             state.kind[entry.number] = C_HANDLERS[entry.name]
 
 
-class FastPath:
+class _CLoop:
+    """What the two C loops share: the watcher thread (csrc/watcher.h) that interrupts the
+    loop's wait for Python's fds (without it the loop polls, a little slower), and the
+    tally of the calls answered in C."""
+
+    state: Any
+
+    def _start_watcher(self) -> None:
+        self.watching = lib.rsc_fastpath_start() == 0
+
+    def stop(self) -> None:
+        lib.rsc_fastpath_stop()
+
+    def drain(self) -> list[FastAnswers]:
+        """The calls answered in C since the last drain."""
+        return _take_tally(self.state.answered)
+
+
+class FastPath(_CLoop):
     """The C loop's state for one sandbox."""
 
     def __init__(self, notify_fd: int, gofer_fd: int, gofer_pid: int, table: SyscallTable,
@@ -68,22 +86,14 @@ class FastPath:
         self.state = ffi.new("struct rsc_fastpath *")
         self.state.notify_fd = notify_fd
         _configure(self.state, gofer_fd, gofer_pid, table, utsname)
-        # The loop's watcher (csrc/watcher.h); without it the loop polls, a little slower.
-        self.watching = lib.rsc_fastpath_start() == 0
-
-    def stop(self) -> None:
-        lib.rsc_fastpath_stop()
+        self._start_watcher()
 
     def serve(self, watch: Sequence[int], timeout_ms: int, request: object) -> int:
         fds = ffi.new("int[]", list(watch) or [0])
         return int(lib.rsc_serve(self.state, fds, len(watch), timeout_ms, request))
 
-    def drain(self) -> list[FastAnswers]:
-        """The calls answered in C since the last drain."""
-        return _take_tally(self.state.answered)
 
-
-class PtraceFastPath:
+class PtraceFastPath(_CLoop):
     """The ptrace C loop's state for one sandbox (csrc/ptrace_fast.h)."""
 
     def __init__(self, sigchld_fd: int, gofer_fd: int, gofer_pid: int, table: SyscallTable,
@@ -93,14 +103,10 @@ class PtraceFastPath:
         self.state.own_call_mark = own_call_mark
         self._courier_slots: dict[bytes, int] = {}  # courier address -> its slot in the ring
         _configure(self.state, gofer_fd, gofer_pid, table, utsname)
-        # The loop's watcher (csrc/watcher.h), started before the tracer turns realtime so
-        # that it stays an ordinary thread; without it the loop polls, a little slower.
-        self.watching = lib.rsc_fastpath_start() == 0
+        # before the tracer turns realtime, so that the watcher stays an ordinary thread
+        self._start_watcher()
         # Realtime, so that resumes keep the tracee on this CPU (csrc/ptrace_fast.c).
         self.resumes_here = lib.rsc_ptrace_fast_start() == 0
-
-    def stop(self) -> None:
-        lib.rsc_fastpath_stop()
 
     def serve(self, watch: Sequence[int], timeout_ms: int) -> int:
         fds = ffi.new("int[]", list(watch) or [0])
@@ -137,7 +143,3 @@ class PtraceFastPath:
     def taken(self) -> tuple[int, int]:
         """(tid, wait status) of the stop the loop took for Python (RSC_PT_STATUS)."""
         return int(self.state.tid), int(self.state.status)
-
-    def drain(self) -> list[FastAnswers]:
-        """The calls answered in C since the last drain."""
-        return _take_tally(self.state.answered)
