@@ -445,6 +445,7 @@ static struct lookup_slot *lookup_slot(int op, bool real_ids, const struct task 
     } head = {op, real_ids, real_ids ? t->uid[0] : t->uid[3],
               real_ids ? t->gid[0] : t->gid[3], t->cap_eff, {ints[0], ints[1]}, t->ngroups,
               path_len};
+    _Static_assert(sizeof(head) == 48, "no padding: every byte hashed is set");
     char material[sizeof(head) + sizeof(t->groups) + PATH_BYTES];
     size_t groups_len = 4 * (size_t)t->ngroups;
     memcpy(material, &head, sizeof(head));
