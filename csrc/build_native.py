@@ -144,6 +144,7 @@ ffibuilder.cdef(
         char courier_names[256][6];
     };
     #define RSC_MAX_COURIERS ...
+    #define RSC_COURIER_NAME ...
     int rsc_ptrace_serve(struct rsc_ptrace_fast *f, const int *watch, int nwatch,
                          int timeout_ms);
     int rsc_ptrace_fast_start(void);

@@ -13,8 +13,6 @@ from sentry.native import ffi, lib
 from sentry.platform.base import FastAnswers
 from syscall_tables import SyscallTable
 
-COURIER_NAME = 6  # an autobound abstract address: NUL and five hex digits
-
 # The C handler for each call the table may mark fast_path.
 C_HANDLERS = {
     "getuid": lib.RSC_GETUID, "geteuid": lib.RSC_GETEUID, "getgid": lib.RSC_GETGID,
@@ -117,7 +115,7 @@ class PtraceFastPath(_CLoop):
         then answered in C. The loop's room is a ring: the oldest name, most likely of a
         process gone, makes way; a process whose name went is told again at its next open
         through Python."""
-        if len(name) != COURIER_NAME:
+        if len(name) != lib.RSC_COURIER_NAME:
             return
         slot = self._courier_slots.get(name)
         if slot is not None and self._courier_name(slot) == name:
@@ -125,7 +123,7 @@ class PtraceFastPath(_CLoop):
         slot = self.state.couriers % lib.RSC_MAX_COURIERS
         if self.state.couriers >= lib.RSC_MAX_COURIERS:
             self._courier_slots.pop(self._courier_name(slot), None)
-        ffi.memmove(self.state.courier_names[slot], name, COURIER_NAME)
+        ffi.memmove(self.state.courier_names[slot], name, lib.RSC_COURIER_NAME)
         self._courier_slots[name] = slot
         self.state.couriers += 1
 
