@@ -1025,10 +1025,10 @@ static int answer_readlink(struct rsc_gofer_link *g, struct rsc_call *c, int kin
 
 /* An open whose fd the loop cannot hand over (ptrace, a caller without a courier): one
  * that can only fail, because the name is missing, is answered here; any other goes to
- * Python, which opens it (and makes the courier). The gofer
- * looks the name up without opening it (a FIFO or a device must not be opened twice), as
- * open would follow it (not the last link with O_NOFOLLOW); ENOENT and ENOTDIR are what
- * the open would say. Opens that may create are never answered here. */
+ * Python, which opens it (and makes the courier). The gofer looks the name up without
+ * opening it (a FIFO or a device must not be opened twice), as open would follow it (not
+ * the last link with O_NOFOLLOW); ENOENT and ENOTDIR are what the open would say. Opens
+ * that may create are never answered here. */
 static int answer_missing_open(struct rsc_gofer_link *g, struct rsc_call *c, int kind)
 {
     int dirfd;

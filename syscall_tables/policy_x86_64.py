@@ -71,9 +71,9 @@ GOFER_LOOKUP = gofer(
     "hot lookup, sentry side in C: resolved by the gofer under the caller's credentials, "
     "the kernel's answer copied into the caller and remembered (not under /proc, /sys, /dev "
     "or bind mounts; a stat or readlink of an inode opened for writing or removed never); "
-    "after a few misses in one "
-    "directory the gofer lists it and every entry is remembered at once; fd forms (fstat's "
-    "AT_EMPTY_PATH) are continued in C, stat a copy of the caller's fd in Python",
+    "after a few misses in one directory the gofer lists it and every entry is remembered "
+    "at once; fd forms (fstat's AT_EMPTY_PATH) are continued in C, stat a copy of the "
+    "caller's fd in Python",
     fast_path=True,
 )
 GOFER_ACCESS = gofer(
